@@ -1,0 +1,33 @@
+"""The BPMN engine around SpiffWorkflow: deployments, instances, tasks, timers, messages, history.
+
+Its face is a handful of verb-first functions that take an ``EngineContext`` (built by ``bootstrap``),
+ids and plain data, and return ids or small dataclasses. It knows nothing of beneficiaries or Flask.
+"""
+
+from .bootstrap import bootstrap
+from .context import EngineContext
+from .deployments import deploy, deploy_paths, list_processes
+from .history import instance_history
+from .instances import get_instance, retry_incident, start_instance
+from .messages import deliver_message
+from .tasks import claim_task, complete_task, get_task, list_tasks, unclaim_task
+from .timers import fire_due_timers
+
+__all__ = [
+    "EngineContext",
+    "bootstrap",
+    "claim_task",
+    "complete_task",
+    "deliver_message",
+    "deploy",
+    "deploy_paths",
+    "fire_due_timers",
+    "get_instance",
+    "get_task",
+    "instance_history",
+    "list_processes",
+    "list_tasks",
+    "retry_incident",
+    "start_instance",
+    "unclaim_task",
+]

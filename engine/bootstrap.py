@@ -1,0 +1,34 @@
+"""Wiring the engine: one function that the web app, the scheduler, the CLI and the tests all call."""
+
+from __future__ import annotations
+
+from . import clock as clocks
+from .context import EngineContext
+from .db import Database
+from .schema import upgrade as upgrade_schema
+from .serialization import WorkflowSerializer
+from .services import ServiceRegistry
+from .specs import SpecCache
+
+
+def bootstrap(
+    database_url: str,
+    services: ServiceRegistry,
+    clock: clocks.Clock = clocks.system_clock,
+    due_policy=None,
+    upgrade: bool = False,
+) -> EngineContext:
+    """Build an EngineContext for ``database_url``; ``upgrade`` first brings the schema to head."""
+    clocks.install()
+    db = Database.from_url(database_url)
+    if upgrade:
+        upgrade_schema(db.engine)
+    serializer = WorkflowSerializer()
+    return EngineContext(
+        db=db,
+        serializer=serializer,
+        specs=SpecCache(serializer),
+        services=services,
+        clock=clock,
+        due_policy=due_policy,
+    )

@@ -1,0 +1,72 @@
+"""SpiffWorkflow's script engine, rebuilt on the restricted evaluator and our service registry.
+
+SpiffWorkflow evaluates conditions, timers, DMN cells and scripts with ``eval``/``exec`` and full
+builtins; every path here goes through ``engine.expressions`` instead. The script engine is not
+serialized with a workflow, so ``attach`` must run after every load.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from . import expressions
+from .errors import ServiceError
+from .services import ServiceCall, ServiceRegistry
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
+    def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
+        names = {**external_context, **context} if external_context else context
+        return expressions.evaluate(expression, names)
+
+    def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
+        expressions.execute(script, context)
+        return True
+
+
+class SafeScriptEngine(PythonScriptEngine):
+    """One per loaded workflow: it knows which instance it serves, for the service handlers."""
+
+    def __init__(
+        self,
+        services: ServiceRegistry,
+        instance_id: int | None = None,
+        business_key: str | None = None,
+        area_code: str | None = None,
+    ) -> None:
+        super().__init__(environment=RestrictedEnvironment())
+        self.services = services
+        self.instance_id = instance_id
+        self.business_key = business_key
+        self.area_code = area_code
+
+    def call_service(self, task, operation_name: str, operation_params: dict, **_: Any) -> str:
+        # SpiffWorkflow 3.2's own call_service hides the real error behind a NameError; report it.
+        handler = self.services.get(operation_name)
+        if handler is None:
+            raise WorkflowTaskException(f"no service handler named {operation_name!r}", task=task)
+        call = ServiceCall(
+            operation=operation_name,
+            params={name: p["value"] for name, p in operation_params.items()},
+            instance_id=self.instance_id,
+            business_key=self.business_key,
+            area_code=self.area_code,
+            data=dict(task.data),
+        )
+        try:
+            result = handler(call)
+        except Exception as exc:
+            error = ServiceError(f"service {operation_name!r} failed: {exc}")
+            raise WorkflowTaskException(str(error), task=task, exception=exc) from exc
+        return json.dumps(result, default=str)
+
+
+def attach(workflow: BpmnWorkflow, script_engine: SafeScriptEngine) -> None:
+    """Give a freshly loaded workflow (and its subprocesses) the restricted engine."""
+    workflow.script_engine = script_engine

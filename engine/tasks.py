@@ -1,0 +1,140 @@
+"""User tasks: list, claim, unclaim, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from . import history
+from .context import EngineContext
+from .errors import Conflict, NotFound, ValidationError
+from .models import HistoryEvent, Instance, OpenTask
+from .steps import StepResult, advance, load
+from .views import TaskView, task_view
+
+
+def list_tasks(
+    ctx: EngineContext,
+    role: str | None = None,
+    area_codes: list[str] | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[TaskView]:
+    """Open user tasks, oldest first, optionally for one role and a set of areas."""
+    query = select(OpenTask, Instance).join(Instance, Instance.id == OpenTask.instance_id)
+    if role is not None:
+        query = query.where(OpenTask.role == role)
+    if area_codes is not None:
+        query = query.where(OpenTask.area_code.in_(area_codes))
+    query = query.order_by(OpenTask.created_at, OpenTask.id).limit(limit).offset(offset)
+    with ctx.db.read() as session:
+        return [task_view(task, instance) for task, instance in session.execute(query)]
+
+
+def get_task(ctx: EngineContext, task_id: str) -> TaskView:
+    with ctx.db.read() as session:
+        task = _open_task(session, task_id)
+        return task_view(task, session.get(Instance, task.instance_id))
+
+
+def claim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:
+    """Take a task; claiming one somebody else holds is a Conflict."""
+    with ctx.db.write() as session:
+        task = _open_task(session, task_id)
+        result = session.execute(
+            update(OpenTask)
+            .where(OpenTask.id == task_id, (OpenTask.claimed_by.is_(None)) | (OpenTask.claimed_by == user))
+            .values(claimed_by=user, claimed_at=ctx.now())
+        )
+        if result.rowcount != 1:
+            raise Conflict(f"task {task_id} is already claimed by {task.claimed_by}")
+        history.record(
+            session,
+            ctx.now(),
+            "task_claimed",
+            task.instance_id,
+            task_id=task_id,
+            bpmn_id=task.bpmn_id,
+            actor=user,
+        )
+        session.refresh(task)
+        return task_view(task, session.get(Instance, task.instance_id))
+
+
+def unclaim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:
+    with ctx.db.write() as session:
+        task = _open_task(session, task_id)
+        if task.claimed_by is None:
+            return task_view(task, session.get(Instance, task.instance_id))
+        if task.claimed_by != user:
+            raise Conflict(f"task {task_id} is claimed by {task.claimed_by}, not {user}")
+        task.claimed_by, task.claimed_at = None, None
+        history.record(
+            session,
+            ctx.now(),
+            "task_unclaimed",
+            task.instance_id,
+            task_id=task_id,
+            bpmn_id=task.bpmn_id,
+            actor=user,
+        )
+        return task_view(task, session.get(Instance, task.instance_id))
+
+
+def complete_task(
+    ctx: EngineContext,
+    task_id: str,
+    data: dict[str, Any] | None = None,
+    user: str | None = None,
+    expected_version: int | None = None,
+) -> StepResult:
+    """Complete an open task with ``data`` and run its instance on.
+
+    ``expected_version`` is the instance version the caller saw; if the instance moved since, or the
+    task was completed by someone else meanwhile, this raises Conflict and changes nothing.
+    """
+    if data is not None and not isinstance(data, dict):
+        raise ValidationError.single("task data must be a JSON object")
+    with ctx.db.write() as session:
+        task = _open_task(session, task_id)
+        if user is not None and task.claimed_by not in (None, user):
+            raise Conflict(f"task {task_id} is claimed by {task.claimed_by}")
+        loaded = load(ctx, session, task.instance_id)
+        if expected_version is not None and loaded.row.version != expected_version:
+            raise Conflict(f"instance {task.instance_id} changed since it was read; reload and try again")
+        spiff_task = loaded.workflow.get_task_from_id(UUID(task_id))
+        if spiff_task is None or spiff_task.state != TaskState.READY:
+            raise Conflict(f"task {task_id} is no longer open")
+
+        def run(_: BpmnWorkflow) -> None:
+            spiff_task.set_data(**(data or {}))
+            spiff_task.run()
+
+        history.record(
+            session,
+            ctx.now(),
+            "task_completed",
+            task.instance_id,
+            task_id=task_id,
+            bpmn_id=task.bpmn_id,
+            actor=user,
+            data=data or {},
+        )
+        return advance(ctx, session, loaded, run, finished_task_id=task_id)
+
+
+def _open_task(session: Session, task_id: str) -> OpenTask:
+    task = session.get(OpenTask, task_id)
+    if task is not None:
+        return task
+    was_open = session.scalar(
+        select(exists().where(HistoryEvent.task_id == task_id, HistoryEvent.kind == "task_created"))
+    )
+    if was_open:
+        raise Conflict(f"task {task_id} is no longer open (completed or cancelled)")
+    raise NotFound(f"task {task_id} does not exist")

@@ -1,0 +1,95 @@
+"""Worker functions for the concurrency tests, run in spawned OS processes.
+
+Each worker builds its own engine context from the database URL (never the parent's engine), waits on
+a shared Barrier so that all of them act at the same moment, and reports one outcome through a Queue
+as a tuple of plain strings and ints: ``(worker index, outcome, detail)``. Outcomes are ``"ok"``,
+``"conflict"``, ``"duplicate"`` or ``"error"`` (any other exception, with its type in the detail).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from engine import EngineContext, bootstrap, complete_task, deliver_message, fire_due_timers
+from engine.errors import Conflict
+from engine.services import ServiceCall, ServiceRegistry
+
+BARRIER_TIMEOUT = 60
+
+
+def echo(call: ServiceCall) -> dict:
+    """The fixture's ``echo`` operator, as the integration conftest registers it."""
+    return {"echo": call.params["value"], "case": call.business_key}
+
+
+def make_context(database_url: str, now: datetime) -> EngineContext:
+    registry = ServiceRegistry()
+    registry.handler("echo")(echo)
+    # The parent created the schema: upgrading here would run migrations in every worker at once.
+    return bootstrap(database_url, registry, clock=lambda: now, upgrade=False)
+
+
+def _run(index: int, database_url: str, now: datetime, barrier, queue, act: Callable[[EngineContext], Any]):
+    """Bootstrap, wait for the others, act once, and always report exactly one outcome."""
+    try:
+        ctx = make_context(database_url, now)
+    except BaseException as exc:  # report instead of leaving the parent waiting
+        barrier.abort()
+        queue.put((index, "error", f"bootstrap: {type(exc).__name__}: {exc}"))
+        return
+    try:
+        barrier.wait(BARRIER_TIMEOUT)
+        outcome, detail = act(ctx)
+    except Conflict as exc:
+        outcome, detail = "conflict", str(exc)
+    except BaseException as exc:
+        outcome = "error"
+        detail = f"{type(exc).__module__}.{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+    finally:
+        ctx.db.dispose()
+    queue.put((index, outcome, detail))
+
+
+def complete(index: int, database_url: str, now: datetime, barrier, queue, task_id: str, data: dict):
+    """Complete ``task_id``; the detail of a success is the instance's new version."""
+
+    def act(ctx: EngineContext):
+        result = complete_task(ctx, task_id, data, user=f"worker-{index}")
+        return "ok", result.version
+
+    _run(index, database_url, now, barrier, queue, act)
+
+
+def sweep_timers(index: int, database_url: str, now: datetime, barrier, queue, moment: datetime):
+    """Fire every timer due before ``moment``; the detail is ``"due fired skipped"``."""
+
+    def act(ctx: EngineContext):
+        sweep = fire_due_timers(ctx, now=moment)
+        return "ok", f"{sweep.due} {len(sweep.fired)} {sweep.skipped}"
+
+    _run(index, database_url, now, barrier, queue, act)
+
+
+def deliver(
+    index: int,
+    database_url: str,
+    now: datetime,
+    barrier,
+    queue,
+    name: str,
+    key: str,
+    payload: dict,
+    message_id: str,
+):
+    """Deliver one message; ``"duplicate"`` when the id had been delivered before."""
+
+    def act(ctx: EngineContext):
+        delivery = deliver_message(ctx, name, key, payload, message_id=message_id)
+        if delivery.duplicate:
+            return "duplicate", ",".join(map(str, delivery.delivered_to))
+        return "ok", ",".join(map(str, delivery.delivered_to))
+
+    _run(index, database_url, now, barrier, queue, act)

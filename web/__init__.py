@@ -1,0 +1,38 @@
+"""The Flask app: an app factory, blueprints per area, thin views over ``workflows`` and ``engine``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from . import config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Defaults, then the environment, then ``test_config``; the engine is wired here, not at import."""
+    from workflows.bootstrap import bootstrap
+
+    from . import errors, status
+
+    app = Flask(__name__)
+    app.config.from_mapping(
+        DATABASE_URL=None,
+        SECRET_KEY=None,
+        SCHEDULER=False,
+        SCHEDULER_INTERVAL_S=30,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or config.database_url()
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or config.secret_key()
+    app.extensions["ansinh"] = bootstrap(app.config["DATABASE_URL"], upgrade=True)
+    app.register_blueprint(status.bp)
+    errors.register(app)
+    if app.config["SCHEDULER"]:
+        from engine.scheduler import start_background
+
+        app.extensions["ansinh_scheduler"] = start_background(
+            app.extensions["ansinh"], app.config["SCHEDULER_INTERVAL_S"]
+        )
+    return app

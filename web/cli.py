@@ -1,0 +1,275 @@
+"""``ansinh``: the command line over the engine (and, as they land, the domain and the web app).
+
+Every command opens its own unit of work through the engine's functions. An error prints one clear
+line on stderr and exits non-zero; listing commands take ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from typing import Any
+
+import engine
+from engine.errors import EngineError
+
+from . import config
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        return args.handler(args) or 0
+    except EngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except json.JSONDecodeError as exc:
+        print(f"error: --data is not valid JSON: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
+
+
+def _ctx(upgrade: bool = True):
+    from workflows.bootstrap import bootstrap
+
+    return bootstrap(config.database_url(), upgrade=upgrade)
+
+
+def _print(value: Any, as_json: bool, lines) -> None:
+    if as_json:
+        print(json.dumps(_plain(value), ensure_ascii=False, indent=2))
+    else:
+        for line in lines(value):
+            print(line)
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value):
+        return _plain(asdict(value))
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise EngineError("--data must be a JSON object, like '{\"amount\": 1}'")
+    return value
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+def cmd_db_upgrade(args) -> None:
+    _ctx(upgrade=True)
+    print("database is up to date")
+
+
+def cmd_deploy(args) -> None:
+    results = engine.deploy_paths(_ctx(), args.paths, deployed_by=args.user)
+    _print(
+        results,
+        args.json,
+        lambda rs: [f"{r.key} v{r.version} ({'new' if r.created else 'unchanged'})" for r in rs],
+    )
+
+
+def cmd_processes(args) -> None:
+    _print(
+        engine.list_processes(_ctx()),
+        args.json,
+        lambda ps: [f"{p.key}\tv{p.version}\t{p.name or ''}" for p in ps] or ["no process is deployed"],
+    )
+
+
+def cmd_instances_start(args) -> None:
+    result = engine.start_instance(
+        _ctx(), args.key, args.business_key, args.area, _json_object(args.data), actor=args.user
+    )
+    _print(result, args.json, _step_lines)
+
+
+def cmd_instances_show(args) -> None:
+    view = engine.get_instance(_ctx(), args.id)
+
+    def lines(v):
+        yield f"instance {v.id}: {v.process_key} v{v.process_version}, {v.status} (version {v.version})"
+        yield f"business key {v.business_key}, area {v.area_code}, started {v.started_at.isoformat()}"
+        if v.next_timer_at:
+            yield f"next timer due {v.next_timer_at.isoformat()}"
+        for t in v.open_tasks:
+            yield f"open task {t.id} {t.bpmn_id} ({t.role or '-'})"
+        for w in v.waiting_for:
+            yield f"waiting for {w}"
+        for i in v.incidents:
+            yield f"incident: {i}"
+        yield f"data: {json.dumps(_plain(v.data), ensure_ascii=False)}"
+
+    _print(view, args.json, lines)
+
+
+def cmd_instances_retry(args) -> None:
+    _print(engine.retry_incident(_ctx(), args.id, actor=args.user), args.json, _step_lines)
+
+
+def cmd_tasks_list(args) -> None:
+    tasks = engine.list_tasks(
+        _ctx(), role=args.role, area_codes=[args.area] if args.area else None, limit=args.limit
+    )
+    _print(
+        tasks,
+        args.json,
+        lambda ts: [
+            f"{t.id}\t{t.bpmn_id}\t{t.role or '-'}\t{t.area_code}\t{t.business_key}\t"
+            f"{t.due_at.isoformat() if t.due_at else '-'}"
+            for t in ts
+        ]
+        or ["no open task"],
+    )
+
+
+def cmd_tasks_complete(args) -> None:
+    result = engine.complete_task(_ctx(), args.id, _json_object(args.data), user=args.user)
+    _print(result, args.json, _step_lines)
+
+
+def cmd_tasks_claim(args) -> None:
+    task = engine.claim_task(_ctx(), args.id, args.user)
+    print(f"task {task.id} claimed by {task.claimed_by}")
+
+
+def cmd_tasks_unclaim(args) -> None:
+    task = engine.unclaim_task(_ctx(), args.id, args.user)
+    print(f"task {task.id} is unclaimed")
+
+
+def cmd_messages_send(args) -> int:
+    delivery = engine.deliver_message(
+        _ctx(), args.name, args.key, _json_object(args.payload), message_id=args.id, actor=args.user
+    )
+    if args.json:
+        _print(delivery, True, None)
+    elif delivery.duplicate:
+        print(f"message {delivery.message_id} was delivered before; nothing changed")
+    elif delivery.delivered_to:
+        print(f"delivered to instance(s) {', '.join(map(str, delivery.delivered_to))}")
+    if not delivery.delivered_to:
+        print(f"error: no instance waits for message {args.name!r} with key {args.key!r}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_timers_fire(args) -> None:
+    sweep = engine.fire_due_timers(_ctx())
+    _print(
+        sweep,
+        args.json,
+        lambda s: [f"{s.due} due, {len(s.fired)} fired, {s.skipped} skipped"],
+    )
+
+
+def cmd_scheduler(args) -> None:
+    from engine.scheduler import run_blocking
+
+    run_blocking(_ctx(), args.interval)
+
+
+def cmd_serve(args) -> None:
+    from . import create_app
+
+    app = create_app({"SCHEDULER": not args.no_scheduler})
+    app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
+
+
+def _step_lines(result):
+    yield f"instance {result.instance_id}: {result.status} (version {result.version})"
+    for t in result.open_tasks:
+        yield f"open task {t.id} {t.bpmn_id} ({t.role or '-'})"
+    if result.incident:
+        yield f"incident: {result.incident}"
+
+
+# --- parser -------------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ansinh", description="An Sinh workflow engine")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    def command(subparsers, name, handler, help_text, json_flag=False):
+        p = subparsers.add_parser(name, help=help_text)
+        p.set_defaults(handler=handler)
+        p.add_argument("--json", action="store_true", help="print JSON" if json_flag else argparse.SUPPRESS)
+        p.add_argument("--user", help="who is acting (recorded in the history)")
+        return p
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(metavar="ACTION")
+    command(db, "upgrade", cmd_db_upgrade, "bring the schema up to date")
+
+    p = command(sub, "deploy", cmd_deploy, "deploy BPMN/DMN files or folders", json_flag=True)
+    p.add_argument("paths", nargs="+")
+    command(sub, "processes", cmd_processes, "list deployed processes", json_flag=True)
+
+    inst = sub.add_parser("instances", help="process instances").add_subparsers(metavar="ACTION")
+    p = command(inst, "start", cmd_instances_start, "start an instance", json_flag=True)
+    p.add_argument("key")
+    p.add_argument("--business-key", required=True)
+    p.add_argument("--area", required=True)
+    p.add_argument("--data", help="initial data as a JSON object")
+    p = command(inst, "show", cmd_instances_show, "show an instance", json_flag=True)
+    p.add_argument("id", type=int)
+    p = command(inst, "retry", cmd_instances_retry, "retry an instance's failed task", json_flag=True)
+    p.add_argument("id", type=int)
+
+    tasks = sub.add_parser("tasks", help="user tasks").add_subparsers(metavar="ACTION")
+    p = command(tasks, "list", cmd_tasks_list, "list open tasks", json_flag=True)
+    p.add_argument("--role")
+    p.add_argument("--area")
+    p.add_argument("--limit", type=int, default=100)
+    p = command(tasks, "complete", cmd_tasks_complete, "complete a task", json_flag=True)
+    p.add_argument("id")
+    p.add_argument("--data", help="form data as a JSON object")
+    p = command(tasks, "claim", cmd_tasks_claim, "claim a task")
+    p.add_argument("id")
+    p = command(tasks, "unclaim", cmd_tasks_unclaim, "give a claimed task back")
+    p.add_argument("id")
+
+    msgs = sub.add_parser("messages", help="messages").add_subparsers(metavar="ACTION")
+    p = command(msgs, "send", cmd_messages_send, "deliver a message", json_flag=True)
+    p.add_argument("name")
+    p.add_argument("--key", required=True, help="correlation key (the case's business key)")
+    p.add_argument("--payload", help="payload as a JSON object")
+    p.add_argument("--id", help="message id; delivering the same id twice has one effect")
+
+    timers = sub.add_parser("timers", help="BPMN timers").add_subparsers(metavar="ACTION")
+    command(timers, "fire", cmd_timers_fire, "fire every due timer now", json_flag=True)
+
+    p = command(sub, "scheduler", cmd_scheduler, "run the scheduler alone")
+    p.add_argument("--interval", type=int, default=30, help="seconds between sweeps")
+    p = command(sub, "serve", cmd_serve, "serve the web app (with the scheduler in-process)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--no-scheduler", action="store_true")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The domain: beneficiaries, agencies and areas, payout cycles, forms, service-task handlers, rules."""

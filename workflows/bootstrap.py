@@ -1,0 +1,13 @@
+"""The one place the product's engine is wired: the web app, the scheduler and the CLI call this."""
+
+from __future__ import annotations
+
+from engine import EngineContext
+from engine import bootstrap as engine_bootstrap
+from engine.clock import Clock, system_clock
+
+from .services import registry
+
+
+def bootstrap(database_url: str, clock: Clock = system_clock, upgrade: bool = False) -> EngineContext:
+    return engine_bootstrap(database_url, registry, clock=clock, upgrade=upgrade)
