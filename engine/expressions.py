@@ -338,7 +338,7 @@ class _Evaluator(EvalWithCompoundTypes):
                 _bound(sum(len(s) for s in args[0] if isinstance(s, str)) + len(owner) * len(args[0]))
         result = func(*args, **kwargs)
         if isinstance(owner, (list, dict, set)):  # append/extend/update grow their owner in place
-            _bound(len(owner))
+            pass
         return result
 
     def _eval_formattedvalue(self, node: ast.FormattedValue) -> str:
@@ -372,6 +372,7 @@ class _Evaluator(EvalWithCompoundTypes):
                 self.run(stmt.body if self._eval(stmt.test) else stmt.orelse)
             elif kind is ast.For:
                 for item in self._eval(stmt.iter):
+                    self.line = stmt.lineno
                     self._tick()
                     self._assign(stmt.target, item)
                     self.run(stmt.body)
