@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -82,8 +82,8 @@ class Database:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._read = sessionmaker(engine, expire_on_commit=False)
-        writer = engine.execution_options(sqlite_immediate=True) if self.dialect == "sqlite" else engine
-        self._write = sessionmaker(writer, expire_on_commit=False)
+        self._writer = engine.execution_options(sqlite_immediate=True) if self.dialect == "sqlite" else engine
+        self._write = sessionmaker(self._writer, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -99,6 +99,12 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A write unit of work on a bare connection, for the engine's hot path (no ORM overhead)."""
+        with self._writer.begin() as connection:
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

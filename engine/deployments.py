@@ -101,13 +101,13 @@ def list_processes(ctx: EngineContext) -> list[ProcessInfo]:
         return [ProcessInfo(r.process_key, r.version, r.id, r.name, r.deployed_at) for r in rows]
 
 
-def newest_version_id(session, key: str) -> int:
-    version_id = session.scalar(
+def newest_version_id(db, key: str) -> int:
+    version_id = db.execute(
         select(ProcessVersion.id)
         .where(ProcessVersion.process_key == key)
         .order_by(ProcessVersion.version.desc())
         .limit(1)
-    )
+    ).scalar()
     if version_id is None:
         raise NotFound(f"no process with key {key!r} is deployed")
     return version_id

@@ -338,7 +338,7 @@ class _Evaluator(EvalWithCompoundTypes):
                 _bound(sum(len(s) for s in args[0] if isinstance(s, str)) + len(owner) * len(args[0]))
         result = func(*args, **kwargs)
         if isinstance(owner, (list, dict, set)):  # append/extend/update grow their owner in place
-            pass
+            _bound(len(owner))
         return result
 
     def _eval_formattedvalue(self, node: ast.FormattedValue) -> str:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select
 
 from .context import EngineContext
 from .models import HistoryEvent
 
+_INSERT = insert(HistoryEvent.__table__)
 
-def record(
-    session: Session,
+
+def entry(
     at: datetime,
     kind: str,
     instance_id: int | None = None,
@@ -23,18 +24,27 @@ def record(
     bpmn_id: str | None = None,
     actor: str | None = None,
     data: dict[str, Any] | None = None,
-) -> None:
-    session.add(
-        HistoryEvent(
-            instance_id=instance_id,
-            at=at,
-            kind=kind,
-            task_id=task_id,
-            bpmn_id=bpmn_id,
-            actor=actor,
-            data=data,
-        )
-    )
+) -> dict[str, Any]:
+    """One history row, to be written with ``write`` (a step writes all of its rows at once)."""
+    return {
+        "instance_id": instance_id,
+        "at": at,
+        "kind": kind,
+        "task_id": task_id,
+        "bpmn_id": bpmn_id,
+        "actor": actor,
+        "data": data,
+    }
+
+
+def write(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
+    rows = list(rows)
+    if rows:
+        conn.execute(_INSERT, rows)
+
+
+def record(conn: Connection, at: datetime, kind: str, instance_id: int | None = None, **details: Any) -> None:
+    write(conn, [entry(at, kind, instance_id, **details)])
 
 
 @dataclass(frozen=True)

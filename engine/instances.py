@@ -6,15 +6,17 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from . import history
 from .context import EngineContext
 from .deployments import newest_version_id
 from .errors import NotReady, ValidationError
 from .models import Incident, Instance, OpenTask, ProcessVersion
-from .steps import Loaded, StepResult, advance, load, script_engine_for
+from .steps import InstanceRow, Loaded, StepResult, advance, load, script_engine_for
 from .views import InstanceView, task_view
+
+_INSTANCE = Instance.__table__
 
 
 def start_instance(
@@ -28,44 +30,55 @@ def start_instance(
     """Start the newest version of ``process_key`` and run it to its first wait state."""
     if not business_key or not area_code:
         raise ValidationError.single("a business key and an area code are required")
+    if data is not None and not isinstance(data, dict):
+        raise ValidationError.single("initial data must be a JSON object")
     now = ctx.now()
-    with ctx.db.write() as session:
-        version_id = newest_version_id(session, process_key)
-        spec, subprocess_specs = ctx.specs.get(session, version_id)
-        row = Instance(
+    with ctx.db.transaction() as conn:
+        version_id = newest_version_id(conn, process_key)
+        spec, subprocess_specs = ctx.specs.get(conn, version_id)
+        row = InstanceRow(
+            id=0,
             process_version_id=version_id,
             process_key=process_key,
             business_key=business_key,
             area_code=area_code,
             status="running",
-            state="",
-            serializer_version=ctx.serializer.version,
-            started_at=now,
-            updated_at=now,
+            version=1,
+            next_timer_at=None,
         )
-        session.add(row)
-        session.flush()
+        row.id = conn.execute(
+            insert(_INSTANCE).returning(_INSTANCE.c.id),
+            {
+                "process_version_id": version_id,
+                "process_key": process_key,
+                "business_key": business_key,
+                "area_code": area_code,
+                "status": "running",
+                "state": "",
+                "serializer_version": ctx.serializer.version,
+                "version": 1,
+                "started_at": now,
+                "updated_at": now,
+            },
+        ).scalar_one()
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine_for(ctx, row))
-        history.record(
-            session,
-            now,
-            "instance_started",
-            row.id,
-            actor=actor,
+        loaded = Loaded(row, workflow)
+        loaded.note(
+            now, "instance_started", actor=actor,
             data={"process": process_key, "business_key": business_key, "area": area_code},
-        )
+        )  # fmt: skip
 
         def seed(wf: BpmnWorkflow) -> None:
             for task in wf.get_tasks(state=TaskState.READY):
                 task.data.update(data or {})
 
-        return advance(ctx, session, Loaded(row, workflow), seed)
+        return advance(ctx, conn, loaded, seed)
 
 
 def get_instance(ctx: EngineContext, instance_id: int) -> InstanceView:
     with ctx.db.read() as session:
-        loaded = load(ctx, session, instance_id)
-        row, workflow = loaded.row, loaded.workflow
+        workflow = load(ctx, session.connection(), instance_id).workflow
+        row = session.get(Instance, instance_id)
         version = session.scalar(
             select(ProcessVersion.version).where(ProcessVersion.id == row.process_version_id)
         )
@@ -97,8 +110,8 @@ def get_instance(ctx: EngineContext, instance_id: int) -> InstanceView:
 
 def retry_incident(ctx: EngineContext, instance_id: int, actor: str | None = None) -> StepResult:
     """Run the failed task again; on success the instance's open incidents are resolved."""
-    with ctx.db.write() as session:
-        loaded = load(ctx, session, instance_id)
+    with ctx.db.transaction() as conn:
+        loaded = load(ctx, conn, instance_id)
         failed = loaded.workflow.get_tasks(state=TaskState.ERROR)
         if not failed:
             raise NotReady(f"instance {instance_id} has no failed task to retry")
@@ -107,20 +120,17 @@ def retry_incident(ctx: EngineContext, instance_id: int, actor: str | None = Non
             for task in failed:
                 task._set_state(TaskState.READY)
 
-        result = advance(ctx, session, loaded, rerun)
+        result = advance(ctx, conn, loaded, rerun)
         if result.incident is None:
             now = ctx.now()
-            for incident in session.scalars(
-                select(Incident).where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None))
-            ):
-                incident.resolved_at = now
-                history.record(
-                    session,
-                    now,
-                    "incident_resolved",
-                    instance_id,
-                    actor=actor,
-                    task_id=incident.task_id,
-                    bpmn_id=incident.bpmn_id,
-                )
+            open_incidents = (Incident.instance_id == instance_id) & Incident.resolved_at.is_(None)
+            resolved = conn.execute(select(Incident.task_id, Incident.bpmn_id).where(open_incidents)).all()
+            conn.execute(update(Incident).where(open_incidents).values(resolved_at=now))
+            history.write(
+                conn,
+                [
+                    history.entry(now, "incident_resolved", instance_id, actor=actor, task_id=t, bpmn_id=b)
+                    for t, b in resolved
+                ],
+            )
         return result

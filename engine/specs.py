@@ -6,7 +6,7 @@ from collections import OrderedDict
 from threading import Lock
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
@@ -25,12 +25,14 @@ class SpecCache:
         self._items: OrderedDict[int, Specs] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, session: Session, version_id: int) -> Specs:
+    def get(self, db: Session | Connection, version_id: int) -> Specs:
         with self._lock:
             if version_id in self._items:
                 self._items.move_to_end(version_id)
                 return self._items[version_id]
-        spec_json = session.scalar(select(ProcessVersion.spec_json).where(ProcessVersion.id == version_id))
+        spec_json = db.execute(
+            select(ProcessVersion.spec_json).where(ProcessVersion.id == version_id)
+        ).scalar()
         if spec_json is None:
             raise NotFound(f"process version {version_id} does not exist")
         specs = self._serializer.load_specs(spec_json)

@@ -10,7 +10,9 @@ from .models import Instance, OpenTask
 
 def engine_counts(ctx: EngineContext) -> dict[str, int]:
     with ctx.db.read() as session:
-        by_status = dict(session.execute(select(Instance.status, func.count()).group_by(Instance.status)).all())
+        by_status = dict(
+            session.execute(select(Instance.status, func.count()).group_by(Instance.status)).all()
+        )
         open_tasks = session.scalar(select(func.count()).select_from(OpenTask))
     return {
         "running_instances": by_status.get("running", 0),

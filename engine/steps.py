@@ -1,41 +1,95 @@
 """One step of one instance: load → act → run engine steps → save, inside the caller's unit of work.
 
 Saving writes the workflow's state guarded by the instance's version column (a lost race raises
-Conflict, never overwrites), then rewrites what sits beside the state: the open user tasks, the next
-timer due time and the message subscriptions. A model error while running (a failing service handler,
-a script error) does not lose the step: the state is kept where it stopped and an incident is raised.
+Conflict, never overwrites), then brings what sits beside the state up to date: the open user tasks,
+the next timer due time and the message subscriptions. What changed is worked out in memory, from the
+workflow as loaded and as it is now, so a step issues only the writes it needs. A model error while
+running (a failing service handler, a script error) does not lose the step: the state is kept where it
+stopped and an incident is raised.
+
+This is the hot path of the whole product, so it speaks SQLAlchemy Core on the unit of work's
+connection rather than the ORM.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from . import history
 from .clock import running_at
 from .context import EngineContext
+from .db import UTCDateTime
 from .due import default_due
 from .errors import Conflict, EngineError, NotFound
 from .models import Incident, Instance, MessageSubscription, OpenTask
 from .scripting import SafeScriptEngine
-from .views import TaskView, task_view
+from .views import TaskView
 
 MESSAGE_EVENT = "MessageEventDefinition"
+_INSTANCE = Instance.__table__
+_TASKS = OpenTask.__table__
+_SUBSCRIPTIONS = MessageSubscription.__table__
+_LOAD = select(
+    _INSTANCE.c.id,
+    _INSTANCE.c.process_version_id,
+    _INSTANCE.c.process_key,
+    _INSTANCE.c.business_key,
+    _INSTANCE.c.area_code,
+    _INSTANCE.c.status,
+    _INSTANCE.c.version,
+    _INSTANCE.c.next_timer_at,
+    _INSTANCE.c.state,
+).where(_INSTANCE.c.id == bindparam("instance_id"))
+_SAVE = (
+    update(_INSTANCE)
+    .where(_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
+    .values(
+        state=bindparam("b_state"),
+        serializer_version=bindparam("b_serializer_version"),
+        updated_at=bindparam("b_now", type_=UTCDateTime()),
+        ended_at=bindparam("b_ended_at", type_=UTCDateTime()),
+        status=bindparam("b_status"),
+        next_timer_at=bindparam("b_next_timer_at", type_=UTCDateTime()),
+        version=bindparam("b_new_version"),
+    )
+)
+_KEPT_TASKS = select(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True)))
+_DELETE_TASKS = delete(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT_TASKS = insert(_TASKS)
+
+
+@dataclass
+class InstanceRow:
+    id: int
+    process_version_id: int
+    process_key: str
+    business_key: str
+    area_code: str
+    status: str
+    version: int
+    next_timer_at: datetime | None
 
 
 @dataclass
 class Loaded:
-    row: Instance
+    """An instance's row and workflow, with what was open and awaited when it was loaded."""
+
+    row: InstanceRow
     workflow: BpmnWorkflow
+    open_before: dict[str, str] = field(default_factory=dict)  # task id → bpmn id
+    messages_before: set[str] = field(default_factory=set)
+    history: list[dict] = field(default_factory=list)  # written once, at the end of the step
+
+    def note(self, at: datetime, kind: str, **details) -> None:
+        self.history.append(history.entry(at, kind, self.row.id, **details))
 
 
 @dataclass(frozen=True)
@@ -49,30 +103,32 @@ class StepResult:
     incident: str | None = None
 
 
-def load(ctx: EngineContext, session: Session, instance_id: int) -> Loaded:
-    row = session.get(Instance, instance_id)
-    if row is None:
+def load(ctx: EngineContext, conn: Connection, instance_id: int) -> Loaded:
+    found = conn.execute(_LOAD, {"instance_id": instance_id}).one_or_none()
+    if found is None:
         raise NotFound(f"instance {instance_id} does not exist")
-    spec, subprocess_specs = ctx.specs.get(session, row.process_version_id)
-    workflow = ctx.serializer.load_workflow(row.state, spec, subprocess_specs)
+    *columns, state = found
+    row = InstanceRow(*columns)
+    spec, subprocess_specs = ctx.specs.get(conn, row.process_version_id)
+    workflow = ctx.serializer.load_workflow(state, spec, subprocess_specs)
     workflow.script_engine = script_engine_for(ctx, row)
-    return Loaded(row, workflow)
+    open_before = {task_id: t.task_spec.bpmn_id for task_id, t in _ready_user_tasks(workflow).items()}
+    return Loaded(row, workflow, open_before, _awaited_messages(workflow))
 
 
-def script_engine_for(ctx: EngineContext, row: Instance) -> SafeScriptEngine:
+def script_engine_for(ctx: EngineContext, row: InstanceRow) -> SafeScriptEngine:
     return SafeScriptEngine(ctx.services, row.id, row.business_key, row.area_code)
 
 
 def advance(
     ctx: EngineContext,
-    session: Session,
+    conn: Connection,
     loaded: Loaded,
     act: Callable[[BpmnWorkflow], None] | None = None,
     *,
     finished_task_id: str | None = None,
 ) -> StepResult:
     """Apply ``act`` and run the engine to its next wait state, then save (see the module docstring)."""
-    now = ctx.now()
     failure: Exception | None = None
     with running_at(ctx.clock):
         try:
@@ -83,130 +139,158 @@ def advance(
             raise
         except Exception as exc:  # a model error: keep the state, raise an incident
             failure = exc
-    return save(ctx, session, loaded, now, failure, finished_task_id)
+    return save(ctx, conn, loaded, ctx.now(), failure, finished_task_id)
 
 
 def save(
     ctx: EngineContext,
-    session: Session,
+    conn: Connection,
     loaded: Loaded,
     now: datetime,
     failure: Exception | None = None,
     finished_task_id: str | None = None,
 ) -> StepResult:
     row, workflow = loaded.row, loaded.workflow
-    row.state = ctx.serializer.dump_workflow(workflow)
-    row.serializer_version = ctx.serializer.version
-    row.updated_at = now
     events = workflow.waiting_events()
-    row.next_timer_at = _next_timer(events)
     completed = workflow.is_completed()
     if completed:
-        row.status, row.ended_at = "completed", now
-    elif failure is not None:
-        row.status = "incident"
-    elif row.status == "incident" and _has_error_task(workflow):
-        pass
+        status = "completed"
+    elif failure is not None or (row.status == "incident" and _error_task(workflow) is not None):
+        status = "incident"
     else:
-        row.status = "running"
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise Conflict(f"instance {row.id} was changed by someone else; reload and try again") from exc
-    open_tasks = _sync_tasks(ctx, session, loaded, now, finished_task_id)
-    _sync_subscriptions(session, row, events)
+        status = "running"
+    next_timer_at = _next_timer(events)
+    updated = conn.execute(
+        _SAVE,
+        {
+            "b_id": row.id,
+            "b_version": row.version,
+            "b_state": ctx.serializer.dump_workflow(workflow),
+            "b_serializer_version": ctx.serializer.version,
+            "b_now": now,
+            "b_ended_at": now if completed else None,
+            "b_status": status,
+            "b_next_timer_at": next_timer_at,
+            "b_new_version": row.version + 1,
+        },
+    )
+    if updated.rowcount != 1:
+        raise Conflict(f"instance {row.id} was changed by someone else; reload and try again")
+    row.version, row.status, row.next_timer_at = row.version + 1, status, next_timer_at
+
+    open_tasks = _sync_tasks(ctx, conn, loaded, now, finished_task_id)
+    _sync_subscriptions(conn, loaded, {e.name for e in events if e.event_type == MESSAGE_EVENT})
     message = None
     if failure is not None:
         message = _describe(failure)
         failed = _error_task(workflow)
-        session.add(
-            Incident(
-                instance_id=row.id,
-                task_id=str(failed.id) if failed else None,
-                bpmn_id=failed.task_spec.bpmn_id if failed else None,
-                message=message,
-                raised_at=now,
-            )
+        where = {
+            "task_id": str(failed.id) if failed else None,
+            "bpmn_id": failed.task_spec.bpmn_id if failed else None,
+        }
+        conn.execute(
+            insert(Incident.__table__),
+            [{"instance_id": row.id, "message": message, "raised_at": now, **where}],
         )
-        history.record(
-            session,
-            now,
-            "incident_raised",
-            row.id,
-            task_id=str(failed.id) if failed else None,
-            bpmn_id=failed.task_spec.bpmn_id if failed else None,
-            data={"message": message},
-        )
+        loaded.note(now, "incident_raised", data={"message": message}, **where)
     if completed:
-        history.record(session, now, "instance_ended", row.id, data={"end": _end_event(workflow)})
-    return StepResult(row.id, row.status, row.version, open_tasks, message)
+        loaded.note(now, "instance_ended", data={"end": _end_event(workflow)})
+    history.write(conn, loaded.history)
+    loaded.history = []
+    return StepResult(row.id, status, row.version, open_tasks, message)
+
+
+def _ready_user_tasks(workflow: BpmnWorkflow) -> dict[str, object]:
+    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+
+
+def _awaited_messages(workflow: BpmnWorkflow) -> set[str]:
+    return {e.name for e in workflow.waiting_events() if e.event_type == MESSAGE_EVENT}
 
 
 def _sync_tasks(
-    ctx: EngineContext, session: Session, loaded: Loaded, now: datetime, finished_task_id: str | None
+    ctx: EngineContext, conn: Connection, loaded: Loaded, now: datetime, finished_task_id: str | None
 ) -> list[TaskView]:
-    row, workflow = loaded.row, loaded.workflow
-    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    existing = {t.id: t for t in session.scalars(select(OpenTask).where(OpenTask.instance_id == row.id))}
-    gone = [task_id for task_id in existing if task_id not in ready]
+    row, before = loaded.row, loaded.open_before
+    ready = _ready_user_tasks(loaded.workflow)
+    gone = [task_id for task_id in before if task_id not in ready]
     if gone:
-        session.execute(delete(OpenTask).where(OpenTask.id.in_(gone)))
-    for task_id in gone:
-        if task_id != finished_task_id:
-            history.record(
-                session, now, "task_cancelled", row.id, task_id=task_id, bpmn_id=existing[task_id].bpmn_id
-            )
+        conn.execute(_DELETE_TASKS, {"ids": gone})
+        for task_id in gone:
+            if task_id != finished_task_id:
+                loaded.note(now, "task_cancelled", task_id=task_id, bpmn_id=before[task_id])
+    views = []
+    kept = [task_id for task_id in ready if task_id in before]
+    if kept:
+        views = [_view(row, r._mapping) for r in conn.execute(_KEPT_TASKS, {"ids": kept})]
     due_policy = ctx.due_policy or default_due
-    kept = [existing[task_id] for task_id in ready if task_id in existing]
+    new_rows = []
     for task_id, task in ready.items():
-        if task_id in existing:
+        if task_id in before:
             continue
         spec = task.task_spec
         properties = dict(spec.extensions.get("properties", {}))
-        open_task = OpenTask(
-            id=task_id,
-            instance_id=row.id,
-            bpmn_id=spec.bpmn_id,
-            name=spec.bpmn_name,
-            role=spec.lane,
-            area_code=row.area_code,
-            form_key=properties.get("formKey"),
-            properties=properties,
-            created_at=now,
-            due_at=due_policy(properties, now, _boundary_timer_due(task)),
+        new_rows.append(
+            {
+                "id": task_id,
+                "instance_id": row.id,
+                "bpmn_id": spec.bpmn_id,
+                "name": spec.bpmn_name,
+                "role": spec.lane,
+                "area_code": row.area_code,
+                "form_key": properties.get("formKey"),
+                "properties": properties,
+                "created_at": now,
+                "due_at": due_policy(properties, now, _boundary_timer_due(task)),
+                "claimed_by": None,
+            }
         )
-        session.add(open_task)
-        kept.append(open_task)
-        history.record(
-            session,
-            now,
-            "task_created",
-            row.id,
-            task_id=task_id,
-            bpmn_id=spec.bpmn_id,
+        loaded.note(
+            now, "task_created", task_id=task_id, bpmn_id=spec.bpmn_id,
             data={"role": spec.lane, "area": row.area_code},
-        )
-    return [task_view(t, row) for t in kept]
+        )  # fmt: skip
+    if new_rows:
+        conn.execute(_INSERT_TASKS, new_rows)
+        views.extend(_view(row, r) for r in new_rows)
+    loaded.open_before = {task_id: t.task_spec.bpmn_id for task_id, t in ready.items()}
+    return views
 
 
-def _sync_subscriptions(session: Session, row: Instance, events) -> None:
-    wanted = {e.name for e in events if e.event_type == MESSAGE_EVENT}
-    have = set(
-        session.scalars(
-            select(MessageSubscription.message_name).where(MessageSubscription.instance_id == row.id)
-        )
+def _view(row: InstanceRow, task) -> TaskView:
+    return TaskView(
+        id=task["id"],
+        instance_id=row.id,
+        business_key=row.business_key,
+        process_key=row.process_key,
+        bpmn_id=task["bpmn_id"],
+        name=task["name"],
+        role=task["role"],
+        area_code=task["area_code"],
+        form_key=task["form_key"],
+        properties=dict(task["properties"] or {}),
+        created_at=task["created_at"],
+        due_at=task["due_at"],
+        claimed_by=task["claimed_by"],
     )
+
+
+def _sync_subscriptions(conn: Connection, loaded: Loaded, wanted: set[str]) -> None:
+    row, have = loaded.row, loaded.messages_before
     if have - wanted:
-        session.execute(
-            delete(MessageSubscription).where(
-                MessageSubscription.instance_id == row.id,
-                MessageSubscription.message_name.in_(have - wanted),
+        conn.execute(
+            delete(_SUBSCRIPTIONS).where(
+                _SUBSCRIPTIONS.c.instance_id == row.id, _SUBSCRIPTIONS.c.message_name.in_(have - wanted)
             )
         )
-    for name in sorted(wanted - have):
-        session.add(
-            MessageSubscription(instance_id=row.id, message_name=name, correlation_key=row.business_key)
+    if wanted - have:
+        conn.execute(
+            insert(_SUBSCRIPTIONS),
+            [
+                {"instance_id": row.id, "message_name": name, "correlation_key": row.business_key}
+                for name in sorted(wanted - have)
+            ],
         )
+    loaded.messages_before = wanted
 
 
 def _next_timer(events) -> datetime | None:
@@ -243,10 +327,6 @@ def _boundary_timer_due(task) -> datetime | None:
 def _error_task(workflow: BpmnWorkflow):
     errored = workflow.get_tasks(state=TaskState.ERROR)
     return errored[0] if errored else None
-
-
-def _has_error_task(workflow: BpmnWorkflow) -> bool:
-    return _error_task(workflow) is not None
 
 
 def _end_event(workflow: BpmnWorkflow) -> str | None:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import exists, select, update
+from sqlalchemy import Connection, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from . import history
@@ -16,6 +16,14 @@ from .errors import Conflict, NotFound, ValidationError
 from .models import HistoryEvent, Instance, OpenTask
 from .steps import StepResult, advance, load
 from .views import TaskView, task_view
+
+_TASKS = OpenTask.__table__
+_OPEN = select(_TASKS.c.instance_id, _TASKS.c.bpmn_id, _TASKS.c.claimed_by).where(
+    _TASKS.c.id == bindparam("task_id")
+)
+_WAS_OPEN = select(
+    exists().where(HistoryEvent.task_id == bindparam("task_id"), HistoryEvent.kind == "task_created")
+)
 
 
 def list_tasks(
@@ -38,14 +46,14 @@ def list_tasks(
 
 def get_task(ctx: EngineContext, task_id: str) -> TaskView:
     with ctx.db.read() as session:
-        task = _open_task(session, task_id)
+        task = session.get(OpenTask, task_id) or _missing(session, task_id)
         return task_view(task, session.get(Instance, task.instance_id))
 
 
 def claim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:
     """Take a task; claiming one somebody else holds is a Conflict."""
     with ctx.db.write() as session:
-        task = _open_task(session, task_id)
+        task = session.get(OpenTask, task_id) or _missing(session, task_id)
         result = session.execute(
             update(OpenTask)
             .where(OpenTask.id == task_id, (OpenTask.claimed_by.is_(None)) | (OpenTask.claimed_by == user))
@@ -54,35 +62,25 @@ def claim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:
         if result.rowcount != 1:
             raise Conflict(f"task {task_id} is already claimed by {task.claimed_by}")
         history.record(
-            session,
-            ctx.now(),
-            "task_claimed",
-            task.instance_id,
-            task_id=task_id,
-            bpmn_id=task.bpmn_id,
-            actor=user,
-        )
+            session.connection(), ctx.now(), "task_claimed", task.instance_id,
+            task_id=task_id, bpmn_id=task.bpmn_id, actor=user,
+        )  # fmt: skip
         session.refresh(task)
         return task_view(task, session.get(Instance, task.instance_id))
 
 
 def unclaim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:
     with ctx.db.write() as session:
-        task = _open_task(session, task_id)
+        task = session.get(OpenTask, task_id) or _missing(session, task_id)
         if task.claimed_by is None:
             return task_view(task, session.get(Instance, task.instance_id))
         if task.claimed_by != user:
             raise Conflict(f"task {task_id} is claimed by {task.claimed_by}, not {user}")
         task.claimed_by, task.claimed_at = None, None
         history.record(
-            session,
-            ctx.now(),
-            "task_unclaimed",
-            task.instance_id,
-            task_id=task_id,
-            bpmn_id=task.bpmn_id,
-            actor=user,
-        )
+            session.connection(), ctx.now(), "task_unclaimed", task.instance_id,
+            task_id=task_id, bpmn_id=task.bpmn_id, actor=user,
+        )  # fmt: skip
         return task_view(task, session.get(Instance, task.instance_id))
 
 
@@ -100,11 +98,11 @@ def complete_task(
     """
     if data is not None and not isinstance(data, dict):
         raise ValidationError.single("task data must be a JSON object")
-    with ctx.db.write() as session:
-        task = _open_task(session, task_id)
+    with ctx.db.transaction() as conn:
+        task = conn.execute(_OPEN, {"task_id": task_id}).one_or_none() or _missing(conn, task_id)
         if user is not None and task.claimed_by not in (None, user):
             raise Conflict(f"task {task_id} is claimed by {task.claimed_by}")
-        loaded = load(ctx, session, task.instance_id)
+        loaded = load(ctx, conn, task.instance_id)
         if expected_version is not None and loaded.row.version != expected_version:
             raise Conflict(f"instance {task.instance_id} changed since it was read; reload and try again")
         spiff_task = loaded.workflow.get_task_from_id(UUID(task_id))
@@ -115,26 +113,14 @@ def complete_task(
             spiff_task.set_data(**(data or {}))
             spiff_task.run()
 
-        history.record(
-            session,
-            ctx.now(),
-            "task_completed",
-            task.instance_id,
-            task_id=task_id,
-            bpmn_id=task.bpmn_id,
-            actor=user,
-            data=data or {},
+        loaded.note(
+            ctx.now(), "task_completed", task_id=task_id, bpmn_id=task.bpmn_id, actor=user, data=data or {}
         )
-        return advance(ctx, session, loaded, run, finished_task_id=task_id)
+        return advance(ctx, conn, loaded, run, finished_task_id=task_id)
 
 
-def _open_task(session: Session, task_id: str) -> OpenTask:
-    task = session.get(OpenTask, task_id)
-    if task is not None:
-        return task
-    was_open = session.scalar(
-        select(exists().where(HistoryEvent.task_id == task_id, HistoryEvent.kind == "task_created"))
-    )
-    if was_open:
+def _missing(db: Session | Connection, task_id: str):
+    """Raise the right error for a task id that is not open: Conflict if it was open once."""
+    if db.execute(_WAS_OPEN, {"task_id": task_id}).scalar():
         raise Conflict(f"task {task_id} is no longer open (completed or cancelled)")
     raise NotFound(f"task {task_id} does not exist")

@@ -54,18 +54,18 @@ def fire_due_timers(ctx: EngineContext, now: datetime | None = None, limit: int 
 
 
 def _fire_one(ctx: EngineContext, instance_id: int, moment: datetime) -> StepResult | None:
-    with ctx.db.write() as session:
-        loaded = load(ctx, session, instance_id)
+    with ctx.db.transaction() as conn:
+        loaded = load(ctx, conn, instance_id)
         due_at = loaded.row.next_timer_at
         if due_at is None or due_at >= moment:
             return None
         before = _waiting_timers(loaded.workflow)
-        result = advance(replace(ctx, clock=lambda: moment), session, loaded, BpmnWorkflow.refresh_timers)
+        result = advance(replace(ctx, clock=lambda: moment), conn, loaded, BpmnWorkflow.refresh_timers)
         fired = [
             bpmn_id for task_id, bpmn_id in before.items() if task_id not in _waiting_timers(loaded.workflow)
         ]
         history.record(
-            session,
+            conn,
             moment,
             "timer_fired",
             instance_id,

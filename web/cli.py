@@ -137,12 +137,14 @@ def cmd_tasks_list(args) -> None:
     _print(
         tasks,
         args.json,
-        lambda ts: [
-            f"{t.id}\t{t.bpmn_id}\t{t.role or '-'}\t{t.area_code}\t{t.business_key}\t"
-            f"{t.due_at.isoformat() if t.due_at else '-'}"
-            for t in ts
-        ]
-        or ["no open task"],
+        lambda ts: (
+            [
+                f"{t.id}\t{t.bpmn_id}\t{t.role or '-'}\t{t.area_code}\t{t.business_key}\t"
+                f"{t.due_at.isoformat() if t.due_at else '-'}"
+                for t in ts
+            ]
+            or ["no open task"]
+        ),
     )
 
 

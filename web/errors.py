@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
         body = {"error": type(exc).__name__, "message": str(exc)}
         if isinstance(exc, ValidationError):
             body["problems"] = [
-                {"message": p.message, "file": p.file, "element": p.element, "line": p.line} for p in exc.problems
+                {"message": p.message, "file": p.file, "element": p.element, "line": p.line}
+                for p in exc.problems
             ]
         return jsonify(body), code

@@ -85,9 +85,7 @@ def test_eight_processes_completing_one_task_one_wins_seven_conflict(fixture_ctx
     assert errors(outcomes) == []
     assert kinds(outcomes) == {"ok": 1, "conflict": 7}
     (winner_version,) = [int(detail) for outcome, detail in outcomes if outcome == "ok"]
-    completions = [
-        e for e in instance_history(ctx, started.instance_id) if e.kind == "task_completed"
-    ]
+    completions = [e for e in instance_history(ctx, started.instance_id) if e.kind == "task_completed"]
     assert [(e.task_id, e.bpmn_id) for e in completions] == [(register.id, "register")]
     assert completions[0].actor.startswith("worker-")
     view = get_instance(ctx, started.instance_id)

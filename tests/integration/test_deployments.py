@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import func, select
 
@@ -131,7 +129,6 @@ def test_deploy_paths_takes_folders(ctx, tmp_path):
 
 @pytest.mark.parametrize("path", sorted(MIWG.glob("*.bpmn")), ids=lambda p: p.name)
 def test_conformance_models_deploy_or_are_refused_clearly(ctx, path):
-    started = time.perf_counter()
     try:
         results = deploy(ctx, {path.name: path.read_bytes()})
     except ValidationError as exc:
@@ -140,4 +137,3 @@ def test_conformance_models_deploy_or_are_refused_clearly(ctx, path):
         assert _count(ctx, Deployment) == 0
     else:
         assert results and all(r.version == 1 for r in results)
-    assert time.perf_counter() - started < 1.0

@@ -84,12 +84,14 @@ def deliver(
     payload: dict,
     message_id: str,
 ):
-    """Deliver one message; ``"duplicate"`` when the id had been delivered before."""
+    """Deliver one message: ``"duplicate"`` when the id had been delivered before, ``"unmatched"`` when
+    nobody waited for it; the detail is the ids of the instances it went to."""
 
     def act(ctx: EngineContext):
         delivery = deliver_message(ctx, name, key, payload, message_id=message_id)
+        targets = ",".join(map(str, delivery.delivered_to))
         if delivery.duplicate:
-            return "duplicate", ",".join(map(str, delivery.delivered_to))
-        return "ok", ",".join(map(str, delivery.delivered_to))
+            return "duplicate", targets
+        return ("ok" if delivery.delivered_to else "unmatched"), targets
 
     _run(index, database_url, now, barrier, queue, act)
