@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from .context import EngineContext
+from .fastsql import FastStatement, insert_rows
 from .models import HistoryEvent
 
-_INSERT = insert(HistoryEvent.__table__)
+_INSERT = FastStatement(insert_rows(HistoryEvent.__table__))
 
 
 def entry(
@@ -38,9 +39,7 @@ def entry(
 
 
 def write(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
-    rows = list(rows)
-    if rows:
-        conn.execute(_INSERT, rows)
+    _INSERT.run_many(conn, list(rows))
 
 
 def record(conn: Connection, at: datetime, kind: str, instance_id: int | None = None, **details: Any) -> None:

@@ -29,6 +29,7 @@ from .context import EngineContext
 from .db import UTCDateTime
 from .due import default_due
 from .errors import Conflict, EngineError, NotFound
+from .fastsql import FastStatement, insert_rows
 from .models import Incident, Instance, MessageSubscription, OpenTask
 from .scripting import SafeScriptEngine
 from .views import TaskView
@@ -47,8 +48,14 @@ _LOAD = select(
     _INSTANCE.c.version,
     _INSTANCE.c.next_timer_at,
     _INSTANCE.c.state,
-).where(_INSTANCE.c.id == bindparam("instance_id"))
-_SAVE = (
+)
+_LOAD_FOR_TASK = FastStatement(
+    _LOAD.add_columns(_TASKS.c.bpmn_id, _TASKS.c.claimed_by)
+    .join_from(_TASKS, _INSTANCE, _TASKS.c.instance_id == _INSTANCE.c.id)
+    .where(_TASKS.c.id == bindparam("task_id"))
+)
+_LOAD = FastStatement(_LOAD.where(_INSTANCE.c.id == bindparam("instance_id")))
+_SAVE = FastStatement(
     update(_INSTANCE)
     .where(_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
     .values(
@@ -62,8 +69,8 @@ _SAVE = (
     )
 )
 _KEPT_TASKS = select(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True)))
-_DELETE_TASKS = delete(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True)))
-_INSERT_TASKS = insert(_TASKS)
+_DELETE_TASK = FastStatement(delete(_TASKS).where(_TASKS.c.id == bindparam("task_id")))
+_INSERT_TASKS = FastStatement(insert_rows(_TASKS, skip=("claimed_at",)))
 
 
 @dataclass
@@ -104,9 +111,28 @@ class StepResult:
 
 
 def load(ctx: EngineContext, conn: Connection, instance_id: int) -> Loaded:
-    found = conn.execute(_LOAD, {"instance_id": instance_id}).one_or_none()
+    found = _LOAD.one_or_none(conn, {"instance_id": instance_id})
     if found is None:
         raise NotFound(f"instance {instance_id} does not exist")
+    return _restore(ctx, conn, found)
+
+
+@dataclass(frozen=True)
+class OpenTaskRow:
+    bpmn_id: str
+    claimed_by: str | None
+
+
+def load_for_task(ctx: EngineContext, conn: Connection, task_id: str) -> tuple[Loaded, OpenTaskRow] | None:
+    """The instance an open task belongs to, found and loaded in one query; None if it is not open."""
+    found = _LOAD_FOR_TASK.one_or_none(conn, {"task_id": task_id})
+    if found is None:
+        return None
+    *instance, bpmn_id, claimed_by = found
+    return _restore(ctx, conn, instance), OpenTaskRow(bpmn_id, claimed_by)
+
+
+def _restore(ctx: EngineContext, conn: Connection, found) -> Loaded:
     *columns, state = found
     row = InstanceRow(*columns)
     spec, subprocess_specs = ctx.specs.get(conn, row.process_version_id)
@@ -160,8 +186,8 @@ def save(
     else:
         status = "running"
     next_timer_at = _next_timer(events)
-    updated = conn.execute(
-        _SAVE,
+    updated = _SAVE.run(
+        conn,
         {
             "b_id": row.id,
             "b_version": row.version,
@@ -174,7 +200,7 @@ def save(
             "b_new_version": row.version + 1,
         },
     )
-    if updated.rowcount != 1:
+    if updated != 1:
         raise Conflict(f"instance {row.id} was changed by someone else; reload and try again")
     row.version, row.status, row.next_timer_at = row.version + 1, status, next_timer_at
 
@@ -201,7 +227,13 @@ def save(
 
 
 def _ready_user_tasks(workflow: BpmnWorkflow) -> dict[str, object]:
-    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    """READY human tasks of the workflow and its subprocesses (a plain scan: get_tasks' iterator is slow)."""
+    ready = {}
+    for wf in (workflow, *workflow.subprocesses.values()):
+        for task in wf.tasks.values():
+            if task.state == TaskState.READY and task.task_spec.manual:
+                ready[str(task.id)] = task
+    return ready
 
 
 def _awaited_messages(workflow: BpmnWorkflow) -> set[str]:
@@ -215,7 +247,7 @@ def _sync_tasks(
     ready = _ready_user_tasks(loaded.workflow)
     gone = [task_id for task_id in before if task_id not in ready]
     if gone:
-        conn.execute(_DELETE_TASKS, {"ids": gone})
+        _DELETE_TASK.run_many(conn, [{"task_id": task_id} for task_id in gone])
         for task_id in gone:
             if task_id != finished_task_id:
                 loaded.note(now, "task_cancelled", task_id=task_id, bpmn_id=before[task_id])
@@ -250,7 +282,7 @@ def _sync_tasks(
             data={"role": spec.lane, "area": row.area_code},
         )  # fmt: skip
     if new_rows:
-        conn.execute(_INSERT_TASKS, new_rows)
+        _INSERT_TASKS.run_many(conn, new_rows)
         views.extend(_view(row, r) for r in new_rows)
     loaded.open_before = {task_id: t.task_spec.bpmn_id for task_id, t in ready.items()}
     return views

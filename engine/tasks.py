@@ -14,13 +14,10 @@ from . import history
 from .context import EngineContext
 from .errors import Conflict, NotFound, ValidationError
 from .models import HistoryEvent, Instance, OpenTask
-from .steps import StepResult, advance, load
+from .steps import StepResult, advance, load_for_task
 from .views import TaskView, task_view
 
 _TASKS = OpenTask.__table__
-_OPEN = select(_TASKS.c.instance_id, _TASKS.c.bpmn_id, _TASKS.c.claimed_by).where(
-    _TASKS.c.id == bindparam("task_id")
-)
 _WAS_OPEN = select(
     exists().where(HistoryEvent.task_id == bindparam("task_id"), HistoryEvent.kind == "task_created")
 )
@@ -99,12 +96,11 @@ def complete_task(
     if data is not None and not isinstance(data, dict):
         raise ValidationError.single("task data must be a JSON object")
     with ctx.db.transaction() as conn:
-        task = conn.execute(_OPEN, {"task_id": task_id}).one_or_none() or _missing(conn, task_id)
+        loaded, task = load_for_task(ctx, conn, task_id) or _missing(conn, task_id)
         if user is not None and task.claimed_by not in (None, user):
             raise Conflict(f"task {task_id} is claimed by {task.claimed_by}")
-        loaded = load(ctx, conn, task.instance_id)
         if expected_version is not None and loaded.row.version != expected_version:
-            raise Conflict(f"instance {task.instance_id} changed since it was read; reload and try again")
+            raise Conflict(f"instance {loaded.row.id} changed since it was read; reload and try again")
         spiff_task = loaded.workflow.get_task_from_id(UUID(task_id))
         if spiff_task is None or spiff_task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer open")
