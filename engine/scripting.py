@@ -2,7 +2,7 @@
 
 SpiffWorkflow evaluates conditions, timers, DMN cells and scripts with ``eval``/``exec`` and full
 builtins; every path here goes through ``engine.expressions`` instead. The script engine is not
-serialized with a workflow, so ``attach`` must run after every load.
+serialized with a workflow, so the engine sets it again after every load.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import expressions
 from .errors import ServiceError
@@ -46,6 +46,17 @@ class SafeScriptEngine(PythonScriptEngine):
         self.business_key = business_key
         self.area_code = area_code
 
+    def evaluate(self, task, expression: str, external_context: dict | None = None) -> Any:
+        # The library's message drops the cause ("Error evaluating expression 'x'"); keep it.
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except SpiffWorkflowException:
+            raise
+        except Exception as exc:
+            raise WorkflowTaskException(
+                f"error in expression {expression!r}: {exc}", task=task, exception=exc
+            ) from exc
+
     def call_service(self, task, operation_name: str, operation_params: dict, **_: Any) -> str:
         # SpiffWorkflow 3.2's own call_service hides the real error behind a NameError; report it.
         handler = self.services.get(operation_name)
@@ -65,8 +76,3 @@ class SafeScriptEngine(PythonScriptEngine):
             error = ServiceError(f"service {operation_name!r} failed: {exc}")
             raise WorkflowTaskException(str(error), task=task, exception=exc) from exc
         return json.dumps(result, default=str)
-
-
-def attach(workflow: BpmnWorkflow, script_engine: SafeScriptEngine) -> None:
-    """Give a freshly loaded workflow (and its subprocesses) the restricted engine."""
-    workflow.script_engine = script_engine
