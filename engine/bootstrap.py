@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from . import clock as clocks
 from .context import EngineContext
 from .db import Database
@@ -17,12 +20,14 @@ def bootstrap(
     clock: clocks.Clock = clocks.system_clock,
     due_policy=None,
     upgrade: bool = False,
+    migrations: Sequence[Path] = (),
 ) -> EngineContext:
-    """Build an EngineContext for ``database_url``; ``upgrade`` first brings the schema to head."""
+    """Build an EngineContext for ``database_url``; ``upgrade`` first brings the schema (the engine's
+    revisions and those in ``migrations``) to head."""
     clocks.install()
     db = Database.from_url(database_url)
     if upgrade:
-        upgrade_schema(db.engine)
+        upgrade_schema(db.engine, migrations)
     serializer = WorkflowSerializer()
     return EngineContext(
         db=db,

@@ -1,7 +1,13 @@
-"""Bringing a database's schema up to date with Alembic (which owns the schema from the first table)."""
+"""Bringing a database's schema up to date with Alembic (which owns the schema from the first table).
+
+The engine's own revisions live in ``engine/migrations/versions``; the domain adds its own folder of
+revisions (an Alembic branch that depends on the engine's), handed in by whoever wires the engine, so
+the engine never imports the domain.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from alembic import command
@@ -11,17 +17,20 @@ from sqlalchemy import Engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine, extra_versions: Sequence[Path] = ()) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    locations = [MIGRATIONS / "versions", *extra_versions]
+    config.set_main_option("version_locations", " ".join(str(p) for p in locations))
+    config.set_main_option("path_separator", "space")
     config.set_main_option(
         "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
     )
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    config = alembic_config(engine)
+def upgrade(engine: Engine, extra_versions: Sequence[Path] = (), revision: str = "heads") -> None:
+    config = alembic_config(engine, extra_versions)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

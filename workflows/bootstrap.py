@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from engine import EngineContext
 from engine import bootstrap as engine_bootstrap
 from engine.clock import Clock, system_clock
 
 from .services import registry
 
+MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+
 
 def bootstrap(database_url: str, clock: Clock = system_clock, upgrade: bool = False) -> EngineContext:
-    return engine_bootstrap(database_url, registry, clock=clock, upgrade=upgrade)
+    return engine_bootstrap(database_url, registry, clock=clock, upgrade=upgrade, migrations=[MIGRATIONS])
