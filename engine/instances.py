@@ -61,7 +61,7 @@ def start_instance(
                 "updated_at": now,
             },
         ).scalar_one()
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine_for(ctx, row))
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine_for(ctx, row, conn))
         loaded = Loaded(row, workflow)
         loaded.note(
             now, "instance_started", actor=actor,

@@ -8,12 +8,15 @@ serialized with a workflow, so the engine sets it again after every load.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from sqlalchemy import Connection
 
 from . import expressions
 from .errors import ServiceError
@@ -39,12 +42,16 @@ class SafeScriptEngine(PythonScriptEngine):
         instance_id: int | None = None,
         business_key: str | None = None,
         area_code: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        db: Connection | None = None,
     ) -> None:
         super().__init__(environment=RestrictedEnvironment())
         self.services = services
         self.instance_id = instance_id
         self.business_key = business_key
         self.area_code = area_code
+        self.clock = clock
+        self.db = db
 
     def evaluate(self, task, expression: str, external_context: dict | None = None) -> Any:
         # The library's message drops the cause ("Error evaluating expression 'x'"); keep it.
@@ -69,6 +76,8 @@ class SafeScriptEngine(PythonScriptEngine):
             business_key=self.business_key,
             area_code=self.area_code,
             data=dict(task.data),
+            at=self.clock() if self.clock else None,
+            db=self.db,
         )
         try:
             result = handler(call)

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import Connection
 
 
 @dataclass(frozen=True)
 class ServiceCall:
-    """What a handler gets: its evaluated parameters and which case it works for."""
+    """What a handler gets: its evaluated parameters, which case it works for, the step's time, and the
+    step's database connection — a handler's writes commit or roll back with the step itself."""
 
     operation: str
     params: Mapping[str, Any]
@@ -20,6 +24,8 @@ class ServiceCall:
     business_key: str | None = None
     area_code: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+    at: datetime | None = None
+    db: Connection | None = None
 
 
 Handler = Callable[[ServiceCall], Any]

@@ -137,13 +137,13 @@ def _restore(ctx: EngineContext, conn: Connection, found) -> Loaded:
     row = InstanceRow(*columns)
     spec, subprocess_specs = ctx.specs.get(conn, row.process_version_id)
     workflow = ctx.serializer.load_workflow(state, spec, subprocess_specs)
-    workflow.script_engine = script_engine_for(ctx, row)
+    workflow.script_engine = script_engine_for(ctx, row, conn)
     open_before = {task_id: t.task_spec.bpmn_id for task_id, t in _ready_user_tasks(workflow).items()}
     return Loaded(row, workflow, open_before, _awaited_messages(workflow))
 
 
-def script_engine_for(ctx: EngineContext, row: InstanceRow) -> SafeScriptEngine:
-    return SafeScriptEngine(ctx.services, row.id, row.business_key, row.area_code)
+def script_engine_for(ctx: EngineContext, row: InstanceRow, conn: Connection) -> SafeScriptEngine:
+    return SafeScriptEngine(ctx.services, row.id, row.business_key, row.area_code, ctx.clock, conn)
 
 
 def advance(
