@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from . import history
 from .context import EngineContext
@@ -26,8 +27,13 @@ def start_instance(
     area_code: str,
     data: dict[str, Any] | None = None,
     actor: str | None = None,
+    prepare: Callable[[Connection], None] | None = None,
 ) -> StepResult:
-    """Start the newest version of ``process_key`` and run it to its first wait state."""
+    """Start the newest version of ``process_key`` and run it to its first wait state.
+
+    ``prepare`` runs first in the same transaction (the domain creates the case's records there), so
+    the records and the instance are stored together or not at all.
+    """
     if not business_key or not area_code:
         raise ValidationError.single("a business key and an area code are required")
     if data is not None and not isinstance(data, dict):
@@ -35,6 +41,8 @@ def start_instance(
     now = ctx.now()
     with ctx.db.transaction() as conn:
         version_id = newest_version_id(conn, process_key)
+        if prepare is not None:
+            prepare(conn)
         spec, subprocess_specs = ctx.specs.get(conn, version_id)
         row = InstanceRow(
             id=0,

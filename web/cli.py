@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    args.ctx = _LazyContext()
     try:
         return args.handler(args) or 0
     except EngineError as exc:
@@ -38,12 +39,26 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1
+    finally:
+        args.ctx.close()
 
 
-def _ctx(upgrade: bool = True):
-    from workflows.bootstrap import bootstrap
+class _LazyContext:
+    """The engine context, built on first use (``--help`` needs no database) and closed by ``main``."""
 
-    return bootstrap(config.database_url(), upgrade=upgrade)
+    def __init__(self) -> None:
+        self._ctx = None
+
+    def __call__(self):
+        if self._ctx is None:
+            from workflows.bootstrap import bootstrap
+
+            self._ctx = bootstrap(config.database_url(), upgrade=True)
+        return self._ctx
+
+    def close(self) -> None:
+        if self._ctx is not None:
+            self._ctx.db.dispose()
 
 
 def _print(value: Any, as_json: bool, lines) -> None:
@@ -79,12 +94,12 @@ def _json_object(text: str | None) -> dict[str, Any]:
 
 
 def cmd_db_upgrade(args) -> None:
-    _ctx(upgrade=True)
+    args.ctx()
     print("database is up to date")
 
 
 def cmd_deploy(args) -> None:
-    results = engine.deploy_paths(_ctx(), args.paths, deployed_by=args.user)
+    results = engine.deploy_paths(args.ctx(), args.paths, deployed_by=args.user)
     _print(
         results,
         args.json,
@@ -94,7 +109,7 @@ def cmd_deploy(args) -> None:
 
 def cmd_processes(args) -> None:
     _print(
-        engine.list_processes(_ctx()),
+        engine.list_processes(args.ctx()),
         args.json,
         lambda ps: [f"{p.key}\tv{p.version}\t{p.name or ''}" for p in ps] or ["no process is deployed"],
     )
@@ -102,13 +117,13 @@ def cmd_processes(args) -> None:
 
 def cmd_instances_start(args) -> None:
     result = engine.start_instance(
-        _ctx(), args.key, args.business_key, args.area, _json_object(args.data), actor=args.user
+        args.ctx(), args.key, args.business_key, args.area, _json_object(args.data), actor=args.user
     )
     _print(result, args.json, _step_lines)
 
 
 def cmd_instances_show(args) -> None:
-    view = engine.get_instance(_ctx(), args.id)
+    view = engine.get_instance(args.ctx(), args.id)
 
     def lines(v):
         yield f"instance {v.id}: {v.process_key} v{v.process_version}, {v.status} (version {v.version})"
@@ -127,12 +142,12 @@ def cmd_instances_show(args) -> None:
 
 
 def cmd_instances_retry(args) -> None:
-    _print(engine.retry_incident(_ctx(), args.id, actor=args.user), args.json, _step_lines)
+    _print(engine.retry_incident(args.ctx(), args.id, actor=args.user), args.json, _step_lines)
 
 
 def cmd_tasks_list(args) -> None:
     tasks = engine.list_tasks(
-        _ctx(), role=args.role, area_codes=[args.area] if args.area else None, limit=args.limit
+        args.ctx(), role=args.role, area_codes=[args.area] if args.area else None, limit=args.limit
     )
     _print(
         tasks,
@@ -149,23 +164,23 @@ def cmd_tasks_list(args) -> None:
 
 
 def cmd_tasks_complete(args) -> None:
-    result = engine.complete_task(_ctx(), args.id, _json_object(args.data), user=args.user)
+    result = engine.complete_task(args.ctx(), args.id, _json_object(args.data), user=args.user)
     _print(result, args.json, _step_lines)
 
 
 def cmd_tasks_claim(args) -> None:
-    task = engine.claim_task(_ctx(), args.id, args.user)
+    task = engine.claim_task(args.ctx(), args.id, args.user)
     print(f"task {task.id} claimed by {task.claimed_by}")
 
 
 def cmd_tasks_unclaim(args) -> None:
-    task = engine.unclaim_task(_ctx(), args.id, args.user)
+    task = engine.unclaim_task(args.ctx(), args.id, args.user)
     print(f"task {task.id} is unclaimed")
 
 
 def cmd_messages_send(args) -> int:
     delivery = engine.deliver_message(
-        _ctx(), args.name, args.key, _json_object(args.payload), message_id=args.id, actor=args.user
+        args.ctx(), args.name, args.key, _json_object(args.payload), message_id=args.id, actor=args.user
     )
     if args.json:
         _print(delivery, True, None)
@@ -180,7 +195,7 @@ def cmd_messages_send(args) -> int:
 
 
 def cmd_timers_fire(args) -> None:
-    sweep = engine.fire_due_timers(_ctx())
+    sweep = engine.fire_due_timers(args.ctx())
     _print(
         sweep,
         args.json,
@@ -191,7 +206,7 @@ def cmd_timers_fire(args) -> None:
 def cmd_scheduler(args) -> None:
     from engine.scheduler import run_blocking
 
-    run_blocking(_ctx(), args.interval)
+    run_blocking(args.ctx(), args.interval)
 
 
 def cmd_serve(args) -> None:
