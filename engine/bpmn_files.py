@@ -73,41 +73,60 @@ def read_source(name: str, content: bytes) -> SourceFile:
 
 
 def find_problems(sources: Iterable[SourceFile], operators: Collection[str]) -> list[Problem]:
-    """Unsafe expressions and unknown service operators, in every file, before anything is parsed."""
+    """Unsafe expressions, unknown service operators and unsupported constructs, in every file, before
+    anything is parsed."""
     problems: list[Problem] = []
     for source in sources:
-        for node, text, mode in _expressions_in(source):
-            try:
-                expressions.check(text, mode)
-            except ValidationError as exc:
-                problems.extend(
-                    Problem(
-                        f"{p.message} in {_short(text)}",
-                        file=source.name,
-                        element=_owner_id(node),
-                        line=node.sourceline,
-                    )
-                    for p in exc.problems
-                )
-        for node in source.tree.iter(f"{{{SPIFF_NS}}}serviceTaskOperator"):
-            operator = node.get("id")
-            if operator not in operators:
-                problems.append(
-                    Problem(
-                        f"service operator {operator!r} is not registered "
-                        f"(known: {', '.join(sorted(operators)) or 'none'})",
-                        file=source.name,
-                        element=_owner_id(node),
-                        line=node.sourceline,
-                    )
-                )
-        for node in source.tree.iter(f"{{{BPMN_NS}}}timeCycle"):
+        problems += _unsafe_expressions(source)
+        problems += _unknown_operators(source, operators)
+        problems += _unsupported(source)
+    return problems
+
+
+def _problem(source: SourceFile, node: etree._Element, message: str) -> Problem:
+    return Problem(message, file=source.name, element=_owner_id(node), line=node.sourceline)
+
+
+def _unsafe_expressions(source: SourceFile) -> list[Problem]:
+    problems = []
+    for node, text, mode in _expressions_in(source):
+        try:
+            expressions.check(text, mode)
+        except ValidationError as exc:
+            problems += [_problem(source, node, f"{p.message} in {_short(text)}") for p in exc.problems]
+    return problems
+
+
+def _unknown_operators(source: SourceFile, operators: Collection[str]) -> list[Problem]:
+    known = ", ".join(sorted(operators)) or "none"
+    return [
+        _problem(source, node, f"service operator {node.get('id')!r} is not registered (known: {known})")
+        for node in source.tree.iter(f"{{{SPIFF_NS}}}serviceTaskOperator")
+        if node.get("id") not in operators
+    ]
+
+
+UNSUPPORTED_CYCLE = (
+    "cycle timers are not supported: use a timeDuration or timeDate and let the host compute calendar dates"
+)
+UNSUPPORTED_MESSAGE_EVENT_SUBPROCESS = (
+    "event subprocesses started by a message are not supported (SpiffWorkflow 3.2 neither lists nor "
+    "interrupts them): attach an interrupting message boundary event to an embedded subprocess instead"
+)
+
+
+def _unsupported(source: SourceFile) -> list[Problem]:
+    problems = [
+        _problem(source, node, UNSUPPORTED_CYCLE) for node in source.tree.iter(f"{{{BPMN_NS}}}timeCycle")
+    ]
+    message_start = f"{{{BPMN_NS}}}startEvent/{{{BPMN_NS}}}messageEventDefinition"
+    for node in source.tree.iter(f"{{{BPMN_NS}}}subProcess"):
+        if node.get("triggeredByEvent") == "true" and node.findall(message_start):
             problems.append(
                 Problem(
-                    "cycle timers are not supported: use a timeDuration or timeDate "
-                    "and let the host compute calendar dates",
+                    UNSUPPORTED_MESSAGE_EVENT_SUBPROCESS,
                     file=source.name,
-                    element=_owner_id(node),
+                    element=node.get("id"),
                     line=node.sourceline,
                 )
             )

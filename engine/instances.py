@@ -72,9 +72,11 @@ def start_instance(
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine_for(ctx, row, conn))
         loaded = Loaded(row, workflow)
         loaded.note(
-            now, "instance_started", actor=actor,
+            now,
+            "instance_started",
+            actor=actor,
             data={"process": process_key, "business_key": business_key, "area": area_code},
-        )  # fmt: skip
+        )
 
         def seed(wf: BpmnWorkflow) -> None:
             for task in wf.get_tasks(state=TaskState.READY):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import uuid4
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
@@ -54,7 +55,7 @@ def deliver_message(
     if not name or not correlation_key:
         raise ValidationError.single("a message needs a name and a correlation key")
     now = ctx.now()
-    message_id = message_id or f"{name}:{correlation_key}:{now.isoformat()}"
+    message_id = message_id or f"{name}:{uuid4().hex}"  # no id given: every call is a new message
     try:
         with ctx.db.transaction() as conn:
             earlier = _delivered_to(conn, message_id)
@@ -66,9 +67,13 @@ def deliver_message(
                 if earlier is not None:
                     return Delivery(message_id, earlier, True, [])
                 history.record(
-                    conn, now, "message_unmatched", None, actor=actor,
+                    conn,
+                    now,
+                    "message_unmatched",
+                    None,
+                    actor=actor,
                     data={"message": name, "correlation_key": correlation_key, "message_id": message_id},
-                )  # fmt: skip
+                )
                 return Delivery(message_id, [], False, [])
             # Claiming the id first makes a concurrent delivery of the same id wait here, then fail.
             conn.execute(
@@ -81,8 +86,10 @@ def deliver_message(
                     "delivered_at": now,
                 },
             )
-            results = [_deliver(ctx, conn, instance_id, name, payload, message_id, actor, now)
-                       for instance_id in instance_ids]  # fmt: skip
+            results = [
+                _deliver(ctx, conn, instance_id, name, payload, message_id, actor, now)
+                for instance_id in instance_ids
+            ]
             return Delivery(message_id, instance_ids, False, results)
     except IntegrityError:
         with ctx.db.transaction() as conn:
@@ -91,8 +98,12 @@ def deliver_message(
 
 def _deliver(ctx, conn, instance_id, name, payload, message_id, actor, now) -> StepResult:
     loaded = load(ctx, conn, instance_id)
-    loaded.note(now, "message_delivered", actor=actor,
-                data={"message": name, "message_id": message_id, "payload": payload or {}})  # fmt: skip
+    loaded.note(
+        now,
+        "message_delivered",
+        actor=actor,
+        data={"message": name, "message_id": message_id, "payload": payload or {}},
+    )
 
     def send(wf: BpmnWorkflow) -> None:
         wf.send_event(BpmnEvent(MessageEventDefinition(name), payload or {}))

@@ -205,7 +205,7 @@ def save(
     row.version, row.status, row.next_timer_at = row.version + 1, status, next_timer_at
 
     open_tasks = _sync_tasks(ctx, conn, loaded, now, finished_task_id)
-    _sync_subscriptions(conn, loaded, {e.name for e in events if e.event_type == MESSAGE_EVENT})
+    _sync_subscriptions(conn, loaded, _awaited_messages(workflow, events))
     message = None
     if failure is not None:
         message = _describe(failure)
@@ -236,8 +236,9 @@ def _ready_user_tasks(workflow: BpmnWorkflow) -> dict[str, object]:
     return ready
 
 
-def _awaited_messages(workflow: BpmnWorkflow) -> set[str]:
-    return {e.name for e in workflow.waiting_events() if e.event_type == MESSAGE_EVENT}
+def _awaited_messages(workflow: BpmnWorkflow, events=None) -> set[str]:
+    events = workflow.waiting_events() if events is None else events
+    return {e.name for e in events if e.event_type == MESSAGE_EVENT}
 
 
 def _sync_tasks(
@@ -278,9 +279,12 @@ def _sync_tasks(
             }
         )
         loaded.note(
-            now, "task_created", task_id=task_id, bpmn_id=spec.bpmn_id,
+            now,
+            "task_created",
+            task_id=task_id,
+            bpmn_id=spec.bpmn_id,
             data={"role": spec.lane, "area": row.area_code},
-        )  # fmt: skip
+        )
     if new_rows:
         _INSERT_TASKS.run_many(conn, new_rows)
         views.extend(_view(row, r) for r in new_rows)

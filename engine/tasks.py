@@ -59,9 +59,14 @@ def claim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:
         if result.rowcount != 1:
             raise Conflict(f"task {task_id} is already claimed by {task.claimed_by}")
         history.record(
-            session.connection(), ctx.now(), "task_claimed", task.instance_id,
-            task_id=task_id, bpmn_id=task.bpmn_id, actor=user,
-        )  # fmt: skip
+            session.connection(),
+            ctx.now(),
+            "task_claimed",
+            task.instance_id,
+            task_id=task_id,
+            bpmn_id=task.bpmn_id,
+            actor=user,
+        )
         session.refresh(task)
         return task_view(task, session.get(Instance, task.instance_id))
 
@@ -75,9 +80,14 @@ def unclaim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:
             raise Conflict(f"task {task_id} is claimed by {task.claimed_by}, not {user}")
         task.claimed_by, task.claimed_at = None, None
         history.record(
-            session.connection(), ctx.now(), "task_unclaimed", task.instance_id,
-            task_id=task_id, bpmn_id=task.bpmn_id, actor=user,
-        )  # fmt: skip
+            session.connection(),
+            ctx.now(),
+            "task_unclaimed",
+            task.instance_id,
+            task_id=task_id,
+            bpmn_id=task.bpmn_id,
+            actor=user,
+        )
         return task_view(task, session.get(Instance, task.instance_id))
 
 

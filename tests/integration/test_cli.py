@@ -37,6 +37,7 @@ def cli(database_url, monkeypatch, capsys):
     registry.handler("echo")(EchoService())
     monkeypatch.setattr(workflows.bootstrap, "registry", registry)
     monkeypatch.setenv("DATABASE_URL", database_url)
+
     def run(*argv: str) -> tuple[int, str, str]:
         capsys.readouterr()
         code = main(list(argv))

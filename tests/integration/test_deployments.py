@@ -137,3 +137,21 @@ def test_conformance_models_deploy_or_are_refused_clearly(ctx, path):
         assert _count(ctx, Deployment) == 0
     else:
         assert results and all(r.version == 1 for r in results)
+
+
+def test_message_started_event_subprocesses_are_refused_with_the_alternative(ctx):
+    bpmn = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:message id="m" name="stop"/>
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="s"/>
+    <bpmn:subProcess id="on_stop" triggeredByEvent="true">
+      <bpmn:startEvent id="stop_start"><bpmn:messageEventDefinition id="md" messageRef="m"/></bpmn:startEvent>
+    </bpmn:subProcess>
+  </bpmn:process>
+</bpmn:definitions>"""
+    with pytest.raises(ValidationError) as caught:
+        deploy(ctx, {"stop.bpmn": bpmn})
+    (problem,) = caught.value.problems
+    assert problem.element == "on_stop"
+    assert "boundary event" in problem.message
