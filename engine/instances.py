@@ -62,7 +62,7 @@ def start_instance(
                 "business_key": business_key,
                 "area_code": area_code,
                 "status": "running",
-                "state": "",
+                "state": b"",
                 "serializer_version": ctx.serializer.version,
                 "version": 1,
                 "started_at": now,

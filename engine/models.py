@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, UTCDateTime
@@ -65,8 +76,8 @@ class Instance(Base):
     process_key: Mapped[str] = mapped_column(String(200))
     business_key: Mapped[str] = mapped_column(String(200))
     area_code: Mapped[str] = mapped_column(String(20), index=True)
-    status: Mapped[str] = mapped_column(String(20), index=True)  # running | incident | completed
-    state: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # running | incident | completed
+    state: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed JSON (serialization.pack_state)
     serializer_version: Mapped[str] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -84,6 +95,7 @@ class OpenTask(Base):
     __table_args__ = (
         Index("ix_open_tasks_role_area", "role", "area_code"),
         Index("ix_open_tasks_due_at", "due_at"),
+        {"sqlite_with_rowid": False},  # keyed by its UUID: one b-tree, not a rowid table plus a key index
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow's task UUID
@@ -147,7 +159,13 @@ class HistoryEvent(Base):
     __tablename__ = "history"
     __table_args__ = (
         Index("ix_history_instance", "instance_id", "id"),
-        Index("ix_history_task", "task_id"),
+        # Only "was this task ever open?" looks tasks up here: index just the creations.
+        Index(
+            "ix_history_task_created",
+            "task_id",
+            sqlite_where=text("kind = 'task_created'"),
+            postgresql_where=text("kind = 'task_created'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

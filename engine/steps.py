@@ -20,6 +20,7 @@ from datetime import datetime
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
@@ -32,6 +33,7 @@ from .errors import Conflict, EngineError, NotFound
 from .fastsql import FastStatement, insert_rows
 from .models import Incident, Instance, MessageSubscription, OpenTask
 from .scripting import SafeScriptEngine
+from .serialization import pack_state, unpack_state
 from .views import TaskView
 
 MESSAGE_EVENT = "MessageEventDefinition"
@@ -55,17 +57,25 @@ _LOAD_FOR_TASK = FastStatement(
     .where(_TASKS.c.id == bindparam("task_id"))
 )
 _LOAD = FastStatement(_LOAD.where(_INSTANCE.c.id == bindparam("instance_id")))
+_GUARD = (_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
+_STATE = {
+    "state": bindparam("b_state"),
+    "serializer_version": bindparam("b_serializer_version"),
+    "updated_at": bindparam("b_now", type_=UTCDateTime()),
+    "version": bindparam("b_new_version"),
+}
+# Most steps change only the state: SET no indexed column then, so SQLite leaves the indexes alone.
+_SAVE_STATE = FastStatement(update(_INSTANCE).where(*_GUARD).values(_STATE))
 _SAVE = FastStatement(
     update(_INSTANCE)
-    .where(_INSTANCE.c.id == bindparam("b_id"), _INSTANCE.c.version == bindparam("b_version"))
+    .where(*_GUARD)
     .values(
-        state=bindparam("b_state"),
-        serializer_version=bindparam("b_serializer_version"),
-        updated_at=bindparam("b_now", type_=UTCDateTime()),
-        ended_at=bindparam("b_ended_at", type_=UTCDateTime()),
-        status=bindparam("b_status"),
-        next_timer_at=bindparam("b_next_timer_at", type_=UTCDateTime()),
-        version=bindparam("b_new_version"),
+        {
+            **_STATE,
+            "ended_at": bindparam("b_ended_at", type_=UTCDateTime()),
+            "status": bindparam("b_status"),
+            "next_timer_at": bindparam("b_next_timer_at", type_=UTCDateTime()),
+        }
     )
 )
 _KEPT_TASKS = select(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True)))
@@ -136,7 +146,7 @@ def _restore(ctx: EngineContext, conn: Connection, found) -> Loaded:
     *columns, state = found
     row = InstanceRow(*columns)
     spec, subprocess_specs = ctx.specs.get(conn, row.process_version_id)
-    workflow = ctx.serializer.load_workflow(state, spec, subprocess_specs)
+    workflow = ctx.serializer.load_workflow(unpack_state(state), spec, subprocess_specs)
     workflow.script_engine = script_engine_for(ctx, row, conn)
     open_before = {task_id: t.task_spec.bpmn_id for task_id, t in _ready_user_tasks(workflow).items()}
     return Loaded(row, workflow, open_before, _awaited_messages(workflow))
@@ -186,12 +196,13 @@ def save(
     else:
         status = "running"
     next_timer_at = _next_timer(events)
-    updated = _SAVE.run(
+    unchanged = status == row.status and next_timer_at == row.next_timer_at and not completed
+    updated = (_SAVE_STATE if unchanged else _SAVE).run(
         conn,
         {
             "b_id": row.id,
             "b_version": row.version,
-            "b_state": ctx.serializer.dump_workflow(workflow),
+            "b_state": pack_state(ctx.serializer.dump_workflow(workflow)),
             "b_serializer_version": ctx.serializer.version,
             "b_now": now,
             "b_ended_at": now if completed else None,
@@ -366,12 +377,23 @@ def _error_task(workflow: BpmnWorkflow):
 
 
 def _end_event(workflow: BpmnWorkflow) -> str | None:
-    """The end event the instance finished on (the latest one, when branches ended separately)."""
-    ends = [
-        t
-        for t in workflow.get_tasks(state=TaskState.COMPLETED)
-        if t.workflow is workflow and isinstance(t.task_spec, EndEvent)
-    ]
+    """Where the instance finished: the latest end event reached inside an embedded subprocess (a case
+    wrapped so that a boundary event can interrupt it ends in there), else the latest top-level one.
+    Called processes' own end events don't count."""
+
+    def reached(wf) -> list:
+        return [
+            t
+            for t in wf.tasks.values()
+            if t.state == TaskState.COMPLETED and isinstance(t.task_spec, EndEvent)
+        ]
+
+    inner = []
+    for parent_id, subprocess in workflow.subprocesses.items():
+        parent = workflow.get_task_from_id(parent_id)
+        if parent is not None and not isinstance(parent.task_spec, CallActivity):
+            inner += reached(subprocess)
+    ends = inner or reached(workflow)
     return max(ends, key=lambda t: t.last_state_change).task_spec.bpmn_id if ends else None
 
 

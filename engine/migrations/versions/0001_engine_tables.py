@@ -57,7 +57,13 @@ def _tables() -> None:
     )
     with op.batch_alter_table("history", schema=None) as batch_op:
         batch_op.create_index("ix_history_instance", ["instance_id", "id"], unique=False)
-        batch_op.create_index("ix_history_task", ["task_id"], unique=False)
+        batch_op.create_index(
+            "ix_history_task_created",
+            ["task_id"],
+            unique=False,
+            sqlite_where=sa.text("kind = 'task_created'"),
+            postgresql_where=sa.text("kind = 'task_created'"),
+        )
 
     op.create_table(
         "process_versions",
@@ -90,7 +96,7 @@ def _tables() -> None:
         sa.Column("business_key", sa.String(length=200), nullable=False),
         sa.Column("area_code", sa.String(length=20), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("state", sa.Text(), nullable=False),
+        sa.Column("state", sa.LargeBinary(), nullable=False),
         sa.Column("serializer_version", sa.String(length=20), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("next_timer_at", engine.db.UTCDateTime(timezone=True), nullable=True),
@@ -111,7 +117,6 @@ def _tables() -> None:
         batch_op.create_index(
             batch_op.f("ix_instances_process_version_id"), ["process_version_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_instances_status"), ["status"], unique=False)
 
     op.create_table(
         "incidents",
@@ -176,6 +181,7 @@ def _tables() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_open_tasks")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("open_tasks", schema=None) as batch_op:
         batch_op.create_index("ix_open_tasks_due_at", ["due_at"], unique=False)
@@ -222,7 +228,6 @@ def downgrade() -> None:
 
     op.drop_table("incidents")
     with op.batch_alter_table("instances", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_instances_status"))
         batch_op.drop_index(batch_op.f("ix_instances_process_version_id"))
         batch_op.drop_index("ix_instances_next_timer_at")
         batch_op.drop_index("ix_instances_business_key")
@@ -234,7 +239,7 @@ def downgrade() -> None:
 
     op.drop_table("process_versions")
     with op.batch_alter_table("history", schema=None) as batch_op:
-        batch_op.drop_index("ix_history_task")
+        batch_op.drop_index("ix_history_task_created")
         batch_op.drop_index("ix_history_instance")
 
     op.drop_table("history")

@@ -1,0 +1,1 @@
+"""Beneficiary records: who is paid, where, how, and on whose behalf; linked to a case by its code."""

@@ -1,0 +1,51 @@
+"""The beneficiary record kept beside the case (business key = ``Beneficiary.code``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base, UTCDateTime
+
+OPEN_STATUSES = ("outreach", "registered", "active_cashless", "cash")
+CLOSED_STATUSES = ("rejected", "deceased", "duplicate", "exited")
+
+
+class Beneficiary(Base):
+    __tablename__ = "beneficiaries"
+    __table_args__ = (
+        Index("ix_beneficiaries_cccd", "cccd"),
+        Index("ix_beneficiaries_area_status", "area_code", "status"),
+        Index("ix_beneficiaries_name_folded", "name_folded"),
+    )
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(100))
+    name_folded: Mapped[str] = mapped_column(String(100))  # lower-case, no diacritics: for search
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(10))  # male | female
+    cccd: Mapped[str | None] = mapped_column(String(12))
+    phone: Mapped[str | None] = mapped_column(String(10))
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    village: Mapped[str | None] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(300))
+    category_code: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    closed_reason: Mapped[str | None] = mapped_column(String(40))
+    payment_method: Mapped[str | None] = mapped_column(String(20))  # account | cash_pay_point | cash_home
+    bank_code: Mapped[str | None] = mapped_column(String(20))
+    account_number: Mapped[str | None] = mapped_column(String(19))
+    account_holder: Mapped[str | None] = mapped_column(String(20))  # beneficiary | guardian | authorised
+    mobility: Mapped[str | None] = mapped_column(String(20))  # mobile | limited | bedridden
+    representative_kind: Mapped[str | None] = mapped_column(String(20))  # guardian | authorised
+    representative_name: Mapped[str | None] = mapped_column(String(100))
+    representative_cccd: Mapped[str | None] = mapped_column(String(12))
+    representative_phone: Mapped[str | None] = mapped_column(String(10))
+    representative_relationship: Mapped[str | None] = mapped_column(String(50))
+    authorisation_document: Mapped[str | None] = mapped_column(String(100))
+    consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,97 @@
+"""Account opening, card issuance with safe-use guidance, and account repair, by the provider."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, validates_schema
+
+from ..beneficiaries.records import change_record
+from ..forms import form
+from ..forms.fields import choice, day, flag, require_when, text
+from ..services import registry
+from ..validators import validate_account_number, validate_bank_code
+from .common import ACCOUNT_HOLDERS, step_session
+
+OPENING = {
+    "verified": "Đã xác minh tài khoản sẵn có (đúng tên chủ tài khoản)",
+    "opened": "Đã mở tài khoản mới",
+    "failed": "Không mở được tài khoản",
+}
+REPAIR = {"fixed": "Đã sửa, tiếp tục nhận qua tài khoản", "cash": "Chuyển sang nhận tiền mặt"}
+
+
+def _bank_code(value: str) -> str:
+    return validate_bank_code(value).code
+
+
+def _account_fields(show_if):
+    return {
+        "bank_code": text("Ngân hàng", max_length=20, show_if=show_if, rule=_bank_code),
+        "account_number": text("Số tài khoản", max_length=30, show_if=show_if, rule=validate_account_number),
+        "account_holder": choice("Chủ tài khoản", ACCOUNT_HOLDERS, required=False, show_if=show_if),
+    }
+
+
+@form("account_opening")
+class AccountOpeningForm(Schema.from_dict(_account_fields({"account_outcome": ["verified", "opened"]}))):
+    account_outcome = choice("Kết quả", OPENING, widget="radio")
+    failure_reason = text(
+        "Lý do không mở được", required=False, max_length=500, show_if={"account_outcome": ["failed"]}
+    )
+
+    @validates_schema(skip_on_field_errors=False)
+    def conditional(self, data, **_):
+        errors: dict = {}
+        ok = data.get("account_outcome") in ("verified", "opened")
+        require_when(data, "bank_code", "Ngân hàng", ok, errors)
+        require_when(data, "account_number", "Số tài khoản", ok, errors)
+        require_when(data, "failure_reason", "Lý do không mở được", not ok, errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+@form("card_issuance")
+class CardIssuanceForm(Schema):
+    card_issued_on = day("Ngày cấp thẻ")
+    guidance_given = flag("Đã hướng dẫn sử dụng thẻ, tài khoản an toàn")
+    note = text("Ghi chú", required=False, max_length=1000, widget="textarea")
+
+    @validates_schema(skip_on_field_errors=False)
+    def guidance(self, data, **_):
+        if not data.get("guidance_given"):
+            raise ValidationError({"guidance_given": ["Cần hướng dẫn sử dụng an toàn trước khi hoàn tất."]})
+
+
+@form("account_repair")
+class AccountRepairForm(Schema.from_dict(_account_fields({"repair_outcome": ["fixed"]}))):
+    repair_outcome = choice("Kết quả xử lý", REPAIR, widget="radio")
+    note = text("Ghi chú", required=False, max_length=1000, widget="textarea")
+
+    @validates_schema(skip_on_field_errors=False)
+    def conditional(self, data, **_):
+        errors: dict = {}
+        fixed = data.get("repair_outcome") == "fixed"
+        require_when(data, "bank_code", "Ngân hàng", fixed, errors)
+        require_when(data, "account_number", "Số tài khoản", fixed, errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+@registry.handler("beneficiary.set_account")
+def set_account(call) -> dict:
+    """After account opening, or after a repair: ``reason`` tells which (a service parameter)."""
+    data = call.data
+    changes = {
+        "bank_code": data["bank_code"],
+        "account_number": data["account_number"],
+        "account_holder": data.get("account_holder") or "beneficiary",
+    }
+    with step_session(call) as session:
+        change_record(
+            session,
+            call.business_key,
+            changes,
+            call.at,
+            instance_id=call.instance_id,
+            reason=call.params.get("reason", "account_opened"),
+        )
+    return {"bank_code": data["bank_code"]}

@@ -1,0 +1,203 @@
+"""Registration of the payment method (đăng ký phương thức chi trả) by the commune."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, post_load, validates_schema
+from sqlalchemy.orm import Session
+
+from ..beneficiaries.models import Beneficiary
+from ..beneficiaries.records import change_record, open_case_with_cccd
+from ..entitlements import load_entitlements
+from ..forms import form, form_check
+from ..forms.fields import choice, day, flag, require_when, text
+from ..services import registry
+from ..validators import (
+    InvalidValue,
+    normalize_name,
+    normalize_phone,
+    validate_account_number,
+    validate_bank_code,
+    validate_cccd,
+)
+from .common import (
+    ACCOUNT_HOLDERS,
+    CASH_PREFERENCE,
+    GENDERS,
+    MOBILITY,
+    REPRESENTATIVE_KINDS,
+    as_date,
+    step_session,
+)
+
+METHODS = {
+    "existing_account": "Tài khoản đã có",
+    "new_account": "Mở tài khoản mới tại tổ chức chi trả",
+    "cash": "Tiền mặt",
+}
+REPRESENTED = ["guardian", "authorised"]
+
+
+def _bank_code(value: str) -> str:
+    return validate_bank_code(value).code
+
+
+def _category_choices() -> dict[str, str]:
+    return {c.code: c.name for c in load_entitlements().categories.values()}
+
+
+@form("registration")
+class RegistrationForm(Schema):
+    full_name = text("Họ và tên", max_length=100, rule=normalize_name)
+    date_of_birth = day("Ngày sinh")
+    gender = choice("Giới tính", GENDERS, widget="radio")
+    has_cccd = flag("Đã có thẻ CCCD", load_default=True)
+    cccd = text("Số CCCD", max_length=12, show_if={"has_cccd": [True]}, rule=lambda v: validate_cccd(v))
+    phone = text("Số điện thoại di động", required=False, max_length=20, rule=normalize_phone)
+    village = text("Thôn, tổ dân phố", max_length=100)
+    address = text("Địa chỉ chi tiết", required=False, max_length=300)
+    category_code = choice("Đối tượng hưởng", {})
+    method = choice("Phương thức nhận", METHODS, widget="radio")
+    bank_code = text("Ngân hàng", max_length=20, show_if={"method": ["existing_account"]}, rule=_bank_code)
+    account_number = text(
+        "Số tài khoản", max_length=30, show_if={"method": ["existing_account"]}, rule=validate_account_number
+    )
+    account_holder = choice("Chủ tài khoản", ACCOUNT_HOLDERS, required=False)
+    mobility = choice("Khả năng đi lại", MOBILITY, required=False)
+    cash_preference = choice("Nơi nhận tiền mặt", CASH_PREFERENCE, show_if={"method": ["cash"]})
+    representative_kind = choice("Người nhận thay", REPRESENTATIVE_KINDS, required=False)
+    representative_name = text(
+        "Họ tên người đại diện",
+        max_length=100,
+        show_if={"representative_kind": REPRESENTED},
+        rule=normalize_name,
+    )
+    representative_cccd = text(
+        "Số CCCD người đại diện",
+        max_length=12,
+        show_if={"representative_kind": REPRESENTED},
+        rule=lambda v: validate_cccd(v),
+    )
+    representative_phone = text(
+        "Số điện thoại người đại diện",
+        max_length=20,
+        required=False,
+        show_if={"representative_kind": REPRESENTED},
+        rule=normalize_phone,
+    )
+    representative_relationship = text(
+        "Quan hệ với người hưởng", max_length=50, show_if={"representative_kind": REPRESENTED}
+    )
+    authorisation_document = text(
+        "Giấy tờ giám hộ / ủy quyền",
+        max_length=100,
+        show_if={"representative_kind": REPRESENTED},
+        help="Số, ngày của quyết định công nhận giám hộ hoặc giấy ủy quyền có chứng thực",
+    )
+    consent = flag(
+        "Người hưởng đồng ý cho xử lý dữ liệu cá nhân",
+        help="Theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        categories = _category_choices()
+        field = self.fields["category_code"]
+        field.metadata["choices"] = categories
+        field.validators = [v for v in field.validators if not hasattr(v, "choices")]
+        field.validators.append(_one_of(categories, "đối tượng hưởng"))
+
+    @validates_schema(skip_on_field_errors=False)
+    def conditional(self, data, **_):
+        errors: dict[str, list[str]] = {}
+        require_when(data, "cccd", "Số CCCD", data.get("has_cccd", True), errors)
+        existing = data.get("method") == "existing_account"
+        require_when(data, "bank_code", "Ngân hàng", existing, errors)
+        require_when(data, "account_number", "Số tài khoản", existing, errors)
+        require_when(data, "cash_preference", "Nơi nhận tiền mặt", data.get("method") == "cash", errors)
+        represented = data.get("representative_kind") in REPRESENTED
+        for name, label in (
+            ("representative_name", "Họ tên người đại diện"),
+            ("representative_cccd", "Số CCCD người đại diện"),
+            ("representative_relationship", "Quan hệ với người hưởng"),
+            ("authorisation_document", "Giấy tờ giám hộ / ủy quyền"),
+        ):
+            require_when(data, name, label, represented, errors)
+        holder = data.get("account_holder") or "beneficiary"
+        if holder != "beneficiary" and data.get("representative_kind") != holder:
+            errors.setdefault("account_holder", []).append(
+                "Tài khoản đứng tên người đại diện chỉ khi đã khai người đại diện cùng loại."
+            )
+        if not data.get("consent"):
+            errors.setdefault("consent", []).append(
+                "Cần có sự đồng ý của người hưởng (hoặc người đại diện) để xử lý dữ liệu cá nhân."
+            )
+        if data.get("cccd") and data.get("date_of_birth") and data.get("gender"):
+            try:
+                validate_cccd(data["cccd"], data["date_of_birth"], data["gender"])
+            except InvalidValue as exc:
+                errors.setdefault("cccd", []).append(exc.message)
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def derived(self, data, **_):
+        data["has_representative"] = data.get("representative_kind") in REPRESENTED
+        data.setdefault("mobility", "mobile")
+        data.setdefault("cash_preference", "")
+        return data
+
+
+def _one_of(choices: dict[str, str], what: str):
+    def check(value: str) -> None:
+        if value not in choices:
+            raise ValidationError(f"Vui lòng chọn {what} trong danh sách.")
+
+    check.choices = choices
+    return check
+
+
+@form_check("registration")
+def check_registration(session: Session, record: Beneficiary, data: dict) -> dict[str, list[str]]:
+    """A CCCD already on another open case is refused here."""
+    cccd = data.get("cccd") if data.get("has_cccd", True) else None
+    other = open_case_with_cccd(session, cccd, except_code=record.code) if cccd else None
+    if other:
+        return {"cccd": [f"Số CCCD này đã có trong hồ sơ đang mở {other}; không đăng ký trùng."]}
+    return {}
+
+
+@registry.handler("beneficiary.save_registration")
+def save_registration(call) -> dict:
+    data = call.data
+    represented = data.get("representative_kind") in REPRESENTED
+    changes = {
+        "full_name": data["full_name"],
+        "date_of_birth": as_date(data["date_of_birth"]),
+        "gender": data["gender"],
+        "cccd": data.get("cccd") if data.get("has_cccd", True) else None,
+        "phone": data.get("phone"),
+        "village": data["village"],
+        "address": data.get("address"),
+        "category_code": data["category_code"],
+        "mobility": data.get("mobility") or "mobile",
+        "representative_kind": data.get("representative_kind") if represented else None,
+        "account_holder": data.get("account_holder") or "beneficiary",
+        "consent_given": bool(data.get("consent")),
+        "consent_at": call.at,
+    }
+    for name in (
+        "representative_name",
+        "representative_cccd",
+        "representative_phone",
+        "representative_relationship",
+        "authorisation_document",
+    ):
+        changes[name] = data.get(name) if represented else None
+    with step_session(call) as session:
+        record = session.get(Beneficiary, call.business_key)
+        if record.status == "outreach":
+            changes["status"] = "registered"
+        change_record(
+            session, call.business_key, changes, call.at, instance_id=call.instance_id, reason="registration"
+        )
+    return {"saved": True}

@@ -1,0 +1,100 @@
+"""The beneficiary's case as the rest of the product sees it: open one, submit a step's form, find who
+must act. Views and the CLI call these; they validate, then call the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+import engine
+from engine import EngineContext
+from engine.steps import StepResult
+from engine.views import TaskView
+
+from . import case as _steps  # noqa: F401  (registers the case's forms, checks and handlers)
+from .beneficiaries.records import create_record, get_record, open_case_with_cccd
+from .forms import CHECKS, FormInvalid, load_form
+from .org import Agency, resolve_agency
+
+PROCESS = "beneficiary_case"
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass(frozen=True)
+class Routed:
+    """An open task and the agency that must do it."""
+
+    task: TaskView
+    agency_code: str
+    agency_name: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    step: StepResult
+    next_tasks: list[Routed]
+
+
+def open_case(
+    ctx: EngineContext,
+    code: str,
+    area_code: str,
+    full_name: str,
+    category_code: str,
+    *,
+    actor: str | None = None,
+    **details: Any,
+) -> StepResult:
+    """Create the beneficiary's record and start their case, together or not at all."""
+    at = ctx.now()
+
+    def create(conn) -> None:
+        with Session(bind=conn) as session:
+            cccd = details.get("cccd")
+            if cccd and open_case_with_cccd(session, cccd):
+                raise FormInvalid({"cccd": ["Số CCCD này đã có trong một hồ sơ đang mở."]})
+            create_record(session, code, area_code, category_code, full_name, at, **details)
+
+    initial = {"beneficiary": code, "category_code": category_code}
+    return engine.start_instance(ctx, PROCESS, code, area_code, initial, actor=actor, prepare=create)
+
+
+def submit(
+    ctx: EngineContext,
+    task_id: str,
+    raw: dict[str, Any],
+    user: str | None = None,
+    expected_version: int | None = None,
+) -> Submission:
+    """Validate a step's form (schema, then the step's record checks) and complete the task with it.
+
+    Raises FormInvalid with field-level Vietnamese messages; nothing is changed then.
+    """
+    task = engine.get_task(ctx, task_id)
+    if not task.form_key:
+        raise FormInvalid({"_schema": [f"Bước {task.name or task.bpmn_id} không có biểu mẫu."]})
+    data = load_form(task.form_key, raw)
+    check = CHECKS.get(task.form_key)
+    if check is not None:
+        with ctx.db.read() as session:
+            problems = check(session, get_record(session, task.business_key), data)
+        if problems:
+            raise FormInvalid(problems)
+    step = engine.complete_task(ctx, task_id, data, user=user, expected_version=expected_version)
+    return Submission(step, [route(ctx, t) for t in step.open_tasks])
+
+
+def route(ctx: EngineContext, task: TaskView, on: date | None = None) -> Routed:
+    """Who must do ``task``: the agency assigned its role at the nearest area at or above the case's."""
+    with ctx.db.read() as session:
+        agency: Agency = resolve_agency(session, task.role, task.area_code, on or local_today(ctx.now()))
+        return Routed(task, agency.code, agency.name)
+
+
+def local_today(moment: datetime) -> date:
+    """The date in Vietnam at ``moment`` (deadlines and effective dates are Vietnamese dates)."""
+    return moment.astimezone(VIETNAM).date()

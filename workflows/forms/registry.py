@@ -1,0 +1,76 @@
+"""Form schemas by form key, and loading raw input through them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError
+
+FORMS: dict[str, type[Schema]] = {}
+# Checks that need the record or the database: (session, record, data) -> {field: [messages]}
+CHECKS: dict[str, Callable[..., dict[str, list[str]]]] = {}
+
+
+class FormInvalid(Exception):
+    """Field-level errors ({field: [message, ...]}, Vietnamese); ``_schema`` for form-wide ones."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        self.errors = {key: list(messages) for key, messages in errors.items()}
+        super().__init__("; ".join(f"{key}: {' '.join(msgs)}" for key, msgs in self.errors.items()))
+
+
+def form(key: str) -> Callable[[type[Schema]], type[Schema]]:
+    def register(schema: type[Schema]) -> type[Schema]:
+        if key in FORMS:
+            raise ValueError(f"form {key!r} is defined twice")
+        schema.Meta.unknown = EXCLUDE
+        schema.form_key = key
+        FORMS[key] = schema
+        return schema
+
+    return register
+
+
+def form_check(key: str) -> Callable:
+    def register(check: Callable[..., dict[str, list[str]]]) -> Callable:
+        CHECKS[key] = check
+        return check
+
+    return register
+
+
+def form_schema(key: str) -> Schema:
+    try:
+        return FORMS[key]()
+    except KeyError:
+        raise KeyError(f"no form is defined for form key {key!r}") from None
+
+
+def load_form(key: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate ``raw`` with the form's schema; the result is plain JSON-ready data for the task."""
+    schema = form_schema(key)
+    try:
+        loaded = schema.load(_blank_to_missing(raw))
+    except ValidationError as exc:
+        raise FormInvalid(_flatten(exc.messages)) from None
+    return {name: value.isoformat() if isinstance(value, date) else value for name, value in loaded.items()}
+
+
+def _blank_to_missing(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """An empty text box means 'not given', as people expect, not an empty value."""
+    return {k: v for k, v in raw.items() if not (isinstance(v, str) and not v.strip())}
+
+
+def _flatten(messages) -> dict[str, list[str]]:
+    if isinstance(messages, list):
+        return {"_schema": [str(m) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        if isinstance(value, dict):
+            for inner, msgs in _flatten(value).items():
+                flat[f"{key}.{inner}"] = msgs
+        else:
+            flat[key] = [str(m) for m in (value if isinstance(value, list) else [value])]
+    return flat
