@@ -98,8 +98,7 @@ def get_instance(ctx: EngineContext, instance_id: int) -> InstanceView:
         incidents = session.scalars(
             select(Incident.message).where(Incident.instance_id == row.id, Incident.resolved_at.is_(None))
         )
-        last = workflow.last_task
-        data = dict(workflow.data) if workflow.is_completed() else dict(last.data) if last is not None else {}
+        data = _current_data(workflow)
         return InstanceView(
             id=row.id,
             process_key=row.process_key,
@@ -144,3 +143,14 @@ def retry_incident(ctx: EngineContext, instance_id: int, actor: str | None = Non
                 ],
             )
         return result
+
+
+def _current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The data as the case stands: at the open user task if there is one (what its form sees), else
+    at the last task run, or the workflow's result once it has ended."""
+    if workflow.is_completed():
+        return dict(workflow.data)
+    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    if ready:
+        return dict(ready[0].data)
+    return dict(workflow.last_task.data) if workflow.last_task is not None else {}

@@ -13,7 +13,7 @@ from engine import EngineContext
 from tests.conftest import ROOT, ManualClock
 from workflows import cases
 from workflows.bootstrap import bootstrap
-from workflows.org import area_code, build_demo_organisation, load_area_file
+from workflows.org import ancestors, area_code, build_demo_organisation, load_area_file, load_current_units
 
 COMMUNE_2024 = area_code("2024", "23311")  # Xã Đắk Cấm, thành phố Kon Tum
 CITY_2024 = area_code("2024", "608")
@@ -35,18 +35,51 @@ REGISTRATION = {
 }
 
 
-@pytest.fixture
-def province(database_url):
-    """A fresh database with the 2024 tree, demo agencies and the product's BPMN deployed."""
-    clock = ManualClock(datetime(2024, 3, 4, 1, 0, tzinfo=UTC))
+# The demo agencies each role goes to, by structure: (level of the agency's area, its code suffix).
+EXPECTED_AGENCY = {
+    "2024": {
+        "commune": ("commune", "ubnd"),
+        "district_labour": ("district", "ldtbxh"),
+        "police": ("district", "ca"),
+        "provider": ("district", "bd"),
+    },
+    "2025": {
+        "commune": ("commune", "ubnd"),
+        "district_labour": ("province", "so-nv"),
+        "police": ("province", "ca"),
+        "provider": ("province", "bd"),
+    },
+}
+
+
+def _province(database_url: str, structure: str, start: datetime):
+    clock = ManualClock(start)
     ctx = bootstrap(database_url, clock=clock, upgrade=True)
     with ctx.db.write() as session:
-        load_area_file(session)
-        build_demo_organisation(session, "2024")
+        if structure == "2024":
+            load_area_file(session)
+        else:
+            load_current_units(session, "51")
+        build_demo_organisation(session, structure)
     engine.deploy_paths(ctx, [ROOT / "bpmn"])
-    opened: list[EngineContext] = [ctx]
-    yield Province(database_url, clock, ctx, opened)
-    for context in opened:
+    return Province(database_url, clock, ctx, [ctx], structure)
+
+
+@pytest.fixture
+def province(database_url):
+    """A fresh database with the Kon Tum 2024 tree, demo agencies and the product's BPMN deployed."""
+    province = _province(database_url, "2024", datetime(2024, 3, 4, 1, 0, tzinfo=UTC))
+    yield province
+    for context in province.opened:
+        context.db.dispose()
+
+
+@pytest.fixture
+def province_2025(database_url):
+    """Quảng Ngãi (which took in Kon Tum) in the two-tier structure of 1 July 2025."""
+    province = _province(database_url, "2025", datetime(2025, 8, 4, 1, 0, tzinfo=UTC))
+    yield province
+    for context in province.opened:
         context.db.dispose()
 
 
@@ -56,6 +89,7 @@ class Province:
     clock: ManualClock
     ctx: EngineContext
     opened: list[EngineContext]
+    structure: str = "2024"
 
     def fresh(self) -> EngineContext:
         """A new context on the same database: nothing carried over in memory between steps."""
@@ -89,7 +123,15 @@ class Case:
         (task,) = [t for t in engine.get_instance(ctx, self.instance_id).open_tasks if t.bpmn_id == bpmn_id]
         routed = cases.route(ctx, task)
         self.routed.append((bpmn_id, task.role, routed.agency_code, task.area_code))
+        self.check_routing(ctx, task.role, task.area_code, routed.agency_code)
         return cases.submit(self.province.fresh(), task.id, form, user=user)
+
+    def check_routing(self, ctx, role: str, area: str, agency_code: str) -> None:
+        """Every step goes to the demo agency for its role at the right level above the case's commune."""
+        level, suffix = EXPECTED_AGENCY[self.province.structure][role]
+        with ctx.db.read() as session:
+            (expected_area,) = [a.code for a in ancestors(session, area) if a.level == level]
+        assert agency_code == f"{expected_area}/{suffix}", (role, area, agency_code)
 
     def status(self) -> str:
         return engine.get_instance(self.province.fresh(), self.instance_id).status

@@ -271,3 +271,42 @@ def test_registration_errors_are_per_field_in_vietnamese(province):
     assert set(errors) >= {"cccd", "phone", "consent", "account_number"}
     assert "12 chữ số" in errors["cccd"][0]
     assert all(message.isascii() is False for messages in errors.values() for message in messages)
+
+
+def test_the_same_bpmn_runs_on_the_two_tier_structure_of_2025(province_2025):
+    from workflows.org import area_code
+
+    commune = area_code("2025", "23284")  # Phường Đăk Cấm (Kon Tum until 2025), now in Quảng Ngãi
+    case = province_2025.case(area=commune)
+    case.do("outreach", AGREES)
+    case.do("register", REGISTRATION)
+    case.do("review", APPROVE)
+    case.do("police_check", MATCHED)
+    case.do("open_account", VERIFIED)
+    case.do("issue_card", CARD)
+    assert case.record().status == "active_cashless"
+    province_agencies = {role: agency for _, role, agency, _ in case.routed if role != "commune"}
+    assert province_agencies == {
+        "district_labour": "2025:51/so-nv",
+        "police": "2025:51/ca",
+        "provider": "2025:51/bd",
+    }
+    assert {agency for _, role, agency, _ in case.routed if role == "commune"} == {f"{commune}/ubnd"}
+
+
+def test_a_cccd_that_reached_the_police_twice_is_flagged_for_them(province):
+    import engine
+    from workflows.beneficiaries.records import create_record
+
+    case = province.case("BN-0001")
+    to_police(case)
+    with province.fresh().db.write() as session:  # an old list imported without checks
+        create_record(
+            session, "BN-LEGACY", COMMUNE_2024, "disabled_severe", "Y Thị Hoa", province.clock.now,
+            cccd=REGISTRATION["cccd"],
+        )  # fmt: skip
+    case.do("police_check", {"result": "corrected", "corrected_full_name": "Y Thị Hòa"})
+    case.do("review", APPROVE)
+    data = engine.get_instance(province.fresh(), case.instance_id).data
+    assert data["duplicate_check"] == {"duplicate_of": "BN-LEGACY"}
+    assert case.waiting() == "police_check"
