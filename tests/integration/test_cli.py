@@ -20,7 +20,7 @@ import pytest
 
 import workflows.bootstrap
 from engine.services import ServiceRegistry
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 from tests.integration.conftest import EchoService
 from web.cli import main
 
@@ -169,3 +169,18 @@ def test_the_console_script_lists_processes_of_an_empty_database(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
     assert (tmp_path / "cli.db").exists()
+
+
+def test_the_console_script_deploys_the_products_bpmn(tmp_path):
+    """A fresh process must know every service operator the product's BPMN names."""
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}", ANSINH_INSTANCE_DIR=str(tmp_path))
+    done = subprocess.run(
+        [_console_script(), "deploy", str(ROOT / "bpmn"), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [p["key"] for p in json.loads(done.stdout)] == ["beneficiary_case"]
