@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+import workflows.accounts.models  # noqa: F401
 import workflows.beneficiaries.models  # noqa: F401  (every model on Base.metadata)
 import workflows.org.models  # noqa: F401
 from engine.db import Base, make_engine

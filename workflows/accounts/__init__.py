@@ -1,0 +1,26 @@
+"""Staff accounts: each user belongs to one agency; passwords hashed with argon2; logins throttled."""
+
+from .models import LoginAttempt, User
+from .service import (
+    AuthFailed,
+    authenticate,
+    create_user,
+    get_user,
+    hash_password,
+    list_users,
+    reset_password,
+    verify_password,
+)
+
+__all__ = [
+    "AuthFailed",
+    "LoginAttempt",
+    "User",
+    "authenticate",
+    "create_user",
+    "get_user",
+    "hash_password",
+    "list_users",
+    "reset_password",
+    "verify_password",
+]
