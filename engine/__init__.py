@@ -6,15 +6,16 @@ ids and plain data, and return ids or small dataclasses. It knows nothing of ben
 
 from .bootstrap import bootstrap
 from .context import EngineContext
-from .deployments import deploy, deploy_paths, list_processes
+from .deployments import deploy, deploy_paths, instance_source, list_processes
 from .history import instance_history
 from .instances import get_instance, retry_incident, start_instance
 from .messages import deliver_message
-from .tasks import claim_task, complete_task, get_task, list_tasks, unclaim_task
+from .tasks import assign_task, claim_task, complete_task, get_task, list_tasks, unclaim_task
 from .timers import fire_due_timers
 
 __all__ = [
     "EngineContext",
+    "assign_task",
     "bootstrap",
     "claim_task",
     "complete_task",
@@ -25,6 +26,7 @@ __all__ = [
     "get_instance",
     "get_task",
     "instance_history",
+    "instance_source",
     "list_processes",
     "list_tasks",
     "retry_incident",

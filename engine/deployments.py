@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from .bpmn_files import SourceFile, find_problems, read_source
 from .context import EngineContext
 from .errors import Conflict, NotFound, Problem, ValidationError
-from .models import Deployment, ProcessVersion
+from .models import Deployment, Instance, ProcessVersion
 
 
 @dataclass(frozen=True)
@@ -230,3 +230,18 @@ def _hash(parts: Iterable[tuple]) -> str:
             digest.update(len(data).to_bytes(8, "big"))
             digest.update(data)
     return digest.hexdigest()
+
+
+def instance_source(ctx: EngineContext, instance_id: int) -> str:
+    """The BPMN XML of the process version an instance runs on (what a diagram viewer shows)."""
+    with ctx.db.read() as session:
+        row = session.execute(
+            select(Deployment.files, ProcessVersion.source_file)
+            .join(ProcessVersion, ProcessVersion.deployment_id == Deployment.id)
+            .join(Instance, Instance.process_version_id == ProcessVersion.id)
+            .where(Instance.id == instance_id)
+        ).first()
+    if row is None:
+        raise NotFound(f"instance {instance_id} does not exist")
+    files, source_file = row
+    return files[source_file]

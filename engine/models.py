@@ -93,7 +93,7 @@ class OpenTask(Base):
 
     __tablename__ = "open_tasks"
     __table_args__ = (
-        Index("ix_open_tasks_role_area", "role", "area_code"),
+        Index("ix_open_tasks_role_area", "role", "area_code", "due_at"),  # inboxes: my role, my areas, by due
         Index("ix_open_tasks_due_at", "due_at"),
         {"sqlite_with_rowid": False},  # keyed by its UUID: one b-tree, not a rowid table plus a key index
     )

@@ -130,3 +130,16 @@ def _missing(db: Session | Connection, task_id: str):
     if db.execute(_WAS_OPEN, {"task_id": task_id}).scalar():
         raise Conflict(f"task {task_id} is no longer open (completed or cancelled)")
     raise NotFound(f"task {task_id} does not exist")
+
+
+def assign_task(ctx: EngineContext, task_id: str, assignee: str, actor: str) -> TaskView:
+    """Give a task to a colleague (whoever held it before); the caller checks they may."""
+    with ctx.db.write() as session:
+        task = session.get(OpenTask, task_id) or _missing(session, task_id)
+        previous = task.claimed_by
+        task.claimed_by, task.claimed_at = assignee, ctx.now()
+        history.record(
+            session.connection(), ctx.now(), "task_assigned", task.instance_id,
+            task_id=task_id, bpmn_id=task.bpmn_id, actor=actor, data={"to": assignee, "from": previous},
+        )  # fmt: skip
+        return task_view(task, session.get(Instance, task.instance_id))

@@ -13,7 +13,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Defaults, then the environment, then ``test_config``; the engine is wired here, not at import."""
     from workflows.bootstrap import bootstrap
 
-    from . import errors, status
+    from . import admin, assets, auth, cases, errors, i18n, inbox, security, status, tasks
 
     app = Flask(__name__)
     app.config.from_mapping(
@@ -21,13 +21,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SECRET_KEY=None,
         SCHEDULER=False,
         SCHEDULER_INTERVAL_S=30,
+        IDLE_TIMEOUT_S=30 * 60,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the session's idle timeout already bounds it
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
     )
     if test_config:
         app.config.update(test_config)
     app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or config.database_url()
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or config.secret_key()
     app.extensions["ansinh"] = bootstrap(app.config["DATABASE_URL"], upgrade=True)
-    app.register_blueprint(status.bp)
+    security.init_app(app)
+    i18n.init_app(app)
+    for blueprint in (auth.bp, inbox.bp, tasks.bp, cases.bp, admin.bp, assets.bp, status.bp):
+        app.register_blueprint(blueprint)
     errors.register(app)
     if app.config["SCHEDULER"]:
         from engine.scheduler import start_background

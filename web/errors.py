@@ -1,18 +1,25 @@
-"""The one place engine errors become HTTP answers."""
+"""The one place errors become HTTP answers: JSON for the API and scripts, pages for people."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 
 from engine.errors import Conflict, EngineError, NotFound, NotReady, ValidationError
 
 STATUS = {NotFound: 404, NotReady: 409, Conflict: 409, ValidationError: 422}
 
 
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(EngineError)
     def engine_error(exc: EngineError):
         code = next((c for kind, c in STATUS.items() if isinstance(exc, kind)), 500)
+        if not _wants_json():
+            return render_template("error.html", code=code, message=str(exc)), code
         body = {"error": type(exc).__name__, "message": str(exc)}
         if isinstance(exc, ValidationError):
             body["problems"] = [
@@ -20,3 +27,13 @@ def register(app: Flask) -> None:
                 for p in exc.problems
             ]
         return jsonify(body), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return render_template("error.html", code=400, message=exc.description), 400
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        if _wants_json():
+            return jsonify({"error": "NotFound", "message": "not found"}), 404
+        return render_template("error.html", code=404, message=None), 404

@@ -10,7 +10,7 @@ from engine.stats import engine_counts
 bp = Blueprint("status", __name__)
 
 
-@bp.get("/")
+@bp.get("/status")
 def index():
     ctx = current_app.extensions["ansinh"]
     return render_template("status.html", processes=list_processes(ctx), counts=engine_counts(ctx))

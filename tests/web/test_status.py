@@ -18,14 +18,14 @@ def app(database_url, tmp_path):
 
 def test_status_page_lists_deployed_processes_and_counts(app):
     ctx = app.extensions["ansinh"]
-    empty = app.test_client().get("/")
+    empty = app.test_client().get("/status")
     assert empty.status_code == 200
     assert empty.content_type == "text/html; charset=utf-8"
     assert "Chưa có quy trình nào được triển khai" in empty.get_data(as_text=True)
 
     deploy_paths(ctx, [FIXTURES / "engine_subprocess.bpmn"])
     start_instance(ctx, "engine_subprocess", "BK-1", "62001")
-    page = app.test_client().get("/").get_data(as_text=True)
+    page = app.test_client().get("/status").get_data(as_text=True)
     assert "engine_subprocess" in page
     assert "Hồ sơ đang xử lý: 1" in page
     assert "Công việc đang mở: 1" in page
@@ -52,6 +52,9 @@ def test_engine_errors_become_json_with_the_right_status(app):
         raise ValidationError.single("bad flow", file="a.bpmn", element="Flow_1")
 
     client = app.test_client()
+    page = client.get("/boom/conflict")
+    assert page.status_code == 409 and "someone else was first" in page.get_data(as_text=True)
+    client.environ_base["HTTP_ACCEPT"] = "application/json"
     conflict = client.get("/boom/conflict")
     assert conflict.status_code == 409 and conflict.get_json()["message"] == "someone else was first"
     invalid = client.get("/boom/invalid")

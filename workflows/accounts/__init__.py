@@ -2,7 +2,7 @@
 
 from .models import LoginAttempt, User
 from .service import (
-    AuthFailed,
+    LoginResult,
     authenticate,
     create_user,
     get_user,
@@ -13,7 +13,7 @@ from .service import (
 )
 
 __all__ = [
-    "AuthFailed",
+    "LoginResult",
     "LoginAttempt",
     "User",
     "authenticate",

@@ -22,14 +22,6 @@ THROTTLE_WINDOW = timedelta(minutes=15)
 _hasher = PasswordHasher()
 
 
-class AuthFailed(Exception):
-    """Wrong user name or password, or too many failures: ``throttled`` says which (never which part)."""
-
-    def __init__(self, throttled: bool = False) -> None:
-        self.throttled = throttled
-        super().__init__("too many failed attempts" if throttled else "wrong user name or password")
-
-
 @dataclass(frozen=True)
 class Account:
     id: int
@@ -40,6 +32,15 @@ class Account:
     active: bool
     language: str
     password_changed_at: datetime
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The account when the login succeeded; else whether it was refused for too many failures (a wrong
+    user name and a wrong password look the same)."""
+
+    account: Account | None
+    throttled: bool = False
 
 
 def hash_password(password: str) -> str:
@@ -124,10 +125,10 @@ def authenticate(
     session.add(LoginAttempt(username=username[:60], address=address, at=at, succeeded=ok))
     session.flush()
     if not ok:
-        raise AuthFailed(throttled=throttled)
+        return LoginResult(None, throttled)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    return _account(user)
+    return LoginResult(_account(user))
 
 
 def get_user(session: Session, user_id: int) -> Account | None:

@@ -8,6 +8,28 @@ after the schema (see ``workflows.cases``).
 
 from __future__ import annotations
 
-from .registry import CHECKS, FORMS, FormInvalid, form, form_check, form_schema, load_form
+from .registry import (
+    CHECKS,
+    FORMS,
+    FieldSpec,
+    FormInvalid,
+    boolean_fields,
+    describe,
+    form,
+    form_check,
+    form_schema,
+    load_form,
+)
 
-__all__ = ["CHECKS", "FORMS", "FormInvalid", "form", "form_check", "form_schema", "load_form"]
+__all__ = [
+    "CHECKS",
+    "FORMS",
+    "FieldSpec",
+    "FormInvalid",
+    "boolean_fields",
+    "describe",
+    "form",
+    "form_check",
+    "form_schema",
+    "load_form",
+]

@@ -34,6 +34,7 @@ def _meta(label: str, widget: str, show_if: Mapping[str, list[Any]] | None, help
     meta = {"label": label, "widget": widget, **more}
     if show_if:
         meta["show_if"] = dict(show_if)
+        meta.setdefault("required_when_shown", True)
     if help:
         meta["help"] = help
     return meta
@@ -68,7 +69,7 @@ def text(label, *, required=True, max_length=200, show_if=None, help=None, rule=
         required=required and not show_if,
         validate=validate.Length(max=max_length, error=f"{label} dài tối đa {max_length} ký tự."),
         error_messages=_messages(label),
-        metadata=_meta(label, widget, show_if, help),
+        metadata=_meta(label, widget, show_if, help, required_when_shown=required),
     )
 
 
@@ -79,7 +80,7 @@ def choice(label, choices: Mapping[str, str], *, required=True, show_if=None, he
             list(choices), error=f"Vui lòng chọn {label[0].lower() + label[1:]} trong danh sách."
         ),
         error_messages=_messages(label),
-        metadata=_meta(label, widget, show_if, help, choices=dict(choices)),
+        metadata=_meta(label, widget, show_if, help, choices=dict(choices), required_when_shown=required),
     )
 
 
@@ -89,7 +90,7 @@ def day(label, *, required=True, show_if=None, help=None, not_after_today=True):
         required=required and not show_if,
         validate=validators,
         error_messages=_messages(label, invalid=f"{label} không đúng định dạng ngày (dd/mm/yyyy)."),
-        metadata=_meta(label, "date", show_if, help),
+        metadata=_meta(label, "date", show_if, help, required_when_shown=required),
     )
 
 

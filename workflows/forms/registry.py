@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 FORMS: dict[str, type[Schema]] = {}
 # Checks that need the record or the database: (session, record, data) -> {field: [messages]}
@@ -74,3 +75,38 @@ def _flatten(messages) -> dict[str, list[str]]:
         else:
             flat[key] = [str(m) for m in (value if isinstance(value, list) else [value])]
     return flat
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What a page needs to draw one field of a form."""
+
+    name: str
+    label: str
+    widget: str
+    required: bool
+    choices: dict[str, str]
+    show_if: dict[str, list[Any]]
+    help: str | None
+
+
+def describe(key: str) -> list[FieldSpec]:
+    schema = form_schema(key)
+    return [
+        FieldSpec(
+            name=name,
+            label=field.metadata.get("label", name),
+            widget=field.metadata.get("widget", "text"),
+            required=field.required
+            or bool(field.metadata.get("show_if") and field.metadata["required_when_shown"]),
+            choices=dict(field.metadata.get("choices", {})),
+            show_if=dict(field.metadata.get("show_if", {})),
+            help=field.metadata.get("help"),
+        )
+        for name, field in schema.fields.items()
+    ]
+
+
+def boolean_fields(key: str) -> set[str]:
+    """Checkbox fields: an unticked box is absent from a browser's post and means False."""
+    return {name for name, field in form_schema(key).fields.items() if isinstance(field, fields.Boolean)}

@@ -124,3 +124,8 @@ def _holds_on(on: date) -> tuple:
 def _check_role(role: str) -> None:
     if role not in ROLES:
         raise ValidationError.single(f"unknown role {role!r}; the roles are {', '.join(ROLES)}")
+
+
+def list_agencies(session: Session) -> list[Agency]:
+    """Every agency, by name: for pickers (an admin creating a user)."""
+    return list(session.scalars(select(Agency).order_by(Agency.name)))

@@ -186,7 +186,7 @@ def _tables() -> None:
     with op.batch_alter_table("open_tasks", schema=None) as batch_op:
         batch_op.create_index("ix_open_tasks_due_at", ["due_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_open_tasks_instance_id"), ["instance_id"], unique=False)
-        batch_op.create_index("ix_open_tasks_role_area", ["role", "area_code"], unique=False)
+        batch_op.create_index("ix_open_tasks_role_area", ["role", "area_code", "due_at"], unique=False)
 
 
 def _history_is_append_only() -> None:

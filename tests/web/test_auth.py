@@ -1,0 +1,108 @@
+"""Logging in and out, throttling, CSRF, idle timeout, security headers, the admin pages."""
+
+from __future__ import annotations
+
+from tests.web.conftest import PASSWORD, Browser, csrf_token
+
+
+def test_login_with_a_wrong_password_says_so_in_vietnamese(app):
+    response = Browser(app).login("an", "wrong-password-1")
+    assert response.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.get_data(as_text=True)
+
+
+def test_login_renews_the_session_and_lands_on_the_inbox(app):
+    browser = Browser(app)
+    browser.client.get("/login")
+    before = browser.client.get_cookie("session")
+    response = browser.login("an")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    after = browser.client.get_cookie("session")
+    assert before is None or before.value != after.value
+    page = browser.get("/").get_data(as_text=True)
+    assert "Việc cần làm" in page and "Cán bộ An" in page
+
+
+def test_five_failures_lock_the_account_for_a_while_even_with_the_right_password(app):
+    browser = Browser(app)
+    for _ in range(5):
+        assert browser.login("an", "wrong-password-1").status_code == 401
+    response = browser.login("an", PASSWORD)
+    assert response.status_code == 401
+    assert "quá nhiều lần" in response.get_data(as_text=True)
+    assert Browser(app).login("binh").status_code == 302  # others are not affected
+
+
+def test_pages_need_a_login(app):
+    response = Browser(app).get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_forms_without_a_csrf_token_are_refused(app):
+    browser = Browser(app, "an")
+    response = browser.client.post("/logout")
+    assert response.status_code == 400
+    assert browser.get("/").status_code == 200  # still logged in
+
+
+def test_logout(app):
+    browser = Browser(app, "an")
+    assert browser.post("/logout").status_code == 302
+    assert browser.get("/").status_code == 302
+
+
+def test_idle_sessions_expire(app):
+    app.config["IDLE_TIMEOUT_S"] = 0.0
+    browser = Browser(app, "an")
+    response = browser.get("/")
+    assert response.status_code == 302 and "expired=1" in response.headers["Location"]
+
+
+def test_security_headers_forbid_framing_and_inline_script(app):
+    response = Browser(app).get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert (
+        "frame-ancestors 'none'" in csp
+        and "script-src 'self'" in csp
+        and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_admin_creates_users_and_resets_passwords(app):
+    admin = Browser(app, "admin")
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert "Tài khoản cán bộ" in page
+    created = admin.post(
+        "/admin/users",
+        {
+            "username": "hoa",
+            "full_name": "Nguyễn Thị Hoa",
+            "agency_code": "2024:608/ldtbxh",
+            "password": "Hoa-12345678",
+        },
+        from_page="/admin/users",
+    )
+    assert created.status_code == 302
+    assert Browser(app).login("hoa", "Hoa-12345678").status_code == 302
+    weak = admin.post(
+        "/admin/users",
+        {"username": "yen", "agency_code": "2024:608/ldtbxh", "password": "short"},
+        "/admin/users",
+    )
+    assert weak.status_code == 422 and "at least 10" in weak.get_data(as_text=True)
+    reset = admin.post("/admin/users/hoa/password", {"password": "Moi-mat-khau-9"}, "/admin/users")
+    assert reset.status_code == 302
+    assert Browser(app).login("hoa", "Moi-mat-khau-9").status_code == 302
+
+
+def test_non_admins_do_not_see_the_admin_pages(app):
+    assert Browser(app, "an").get("/admin/users").status_code == 404
+
+
+def test_the_login_page_has_a_csrf_token_and_utf8(app):
+    response = Browser(app).get("/login")
+    html = response.get_data(as_text=True)
+    assert csrf_token(html)
+    assert '<meta charset="utf-8">' in html and response.content_type == "text/html; charset=utf-8"

@@ -1,0 +1,121 @@
+"""The inbox, the task page and the case page, as the people who use them see them — and what they
+must not see."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+import engine
+from tests.web.conftest import Browser
+from tests.workflows.conftest import REGISTRATION
+
+
+def test_a_commune_officer_sees_their_communes_tasks(app, case_at_registration):
+    page = Browser(app, "an").get("/").get_data(as_text=True)
+    assert "Y Thị Hoa" in page and "Đăng ký phương thức chi trả" in page
+    assert "Còn hạn" in page or "Sắp đến hạn" in page or "Quá hạn" in page
+
+
+def test_another_communes_officer_gets_404_for_the_task_and_the_case(app, case_at_registration):
+    other = Browser(app, "cuong")
+    assert "Y Thị Hoa" not in other.get("/").get_data(as_text=True)
+    assert other.get(f"/tasks/{case_at_registration.id}").status_code == 404
+    assert other.post(f"/tasks/{case_at_registration.id}", REGISTRATION).status_code == 404
+    assert other.post(f"/tasks/{case_at_registration.id}/claim").status_code == 404
+    assert other.get("/cases/BN-0001").status_code == 404
+    assert other.get("/cases/BN-0001/diagram.bpmn").status_code == 404
+    assert engine.get_task(app.extensions["ansinh"], case_at_registration.id).claimed_by is None
+
+
+def test_the_district_sees_the_review_but_not_the_communes_step(app, case_at_registration):
+    labour = Browser(app, "dung")
+    assert labour.get(f"/tasks/{case_at_registration.id}").status_code == 404
+    assert labour.get("/cases/BN-0001").status_code == 200  # their district's case
+
+
+def test_a_wrong_cccd_is_refused_per_field_and_nothing_typed_is_lost(app, case_at_registration):
+    an = Browser(app, "an")
+    form = {**REGISTRATION, "cccd": "062150123", "consent": "on", "has_cccd": "on"}
+    response = an.post(
+        f"/tasks/{case_at_registration.id}", form, from_page=f"/tasks/{case_at_registration.id}"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'data-field="cccd"' in html and "12 chữ số" in html
+    assert 'value="062150123"' in html and 'value="Thôn Kon Hra Chót"' in html  # what was typed stays
+    assert engine.get_task(app.extensions["ansinh"], case_at_registration.id).bpmn_id == "register"
+
+
+def test_completing_a_step_says_where_the_case_went(app, case_at_registration):
+    an = Browser(app, "an")
+    form = {**REGISTRATION, "consent": "on", "has_cccd": "on"}
+    response = an.post(
+        f"/tasks/{case_at_registration.id}", form, from_page=f"/tasks/{case_at_registration.id}"
+    )
+    assert response.status_code == 302
+    inbox = an.get("/").get_data(as_text=True)
+    assert "Phòng LĐTBXH thành phố Kon Tum" in inbox and "Rà soát, phân loại" in inbox
+    labour = Browser(app, "dung").get("/").get_data(as_text=True)
+    assert "Y Thị Hoa" in labour
+
+
+def test_search_ignores_diacritics_and_finds_a_cccd(app, case_at_registration, active_case):
+    labour = Browser(app, "an")
+    assert "Y Thị Hoa" in labour.get("/?q=y+thi+hoa").get_data(as_text=True)
+    assert "Y Thị Hoa" not in labour.get("/?q=nguyen").get_data(as_text=True)
+    police = Browser(app, "em")
+    ctx = app.extensions["ansinh"]
+    from workflows import cases
+
+    cases.submit(ctx, case_at_registration.id, {**REGISTRATION, "consent": True})
+    (review,) = [t for t in engine.list_tasks(ctx, role="district_labour")]
+    cases.submit(ctx, review.id, {"decision": "approve"})
+    assert "Y Thị Hoa" in police.get("/?q=062150123456").get_data(as_text=True)
+    assert "Y Thị Hoa" not in police.get("/?q=062150999999").get_data(as_text=True)
+
+
+def test_claim_unclaim_and_assign(app, case_at_registration):
+    an, binh = Browser(app, "an"), Browser(app, "binh")
+    ctx = app.extensions["ansinh"]
+    task_id = case_at_registration.id
+    assert an.post(f"/tasks/{task_id}/claim").status_code == 302
+    assert engine.get_task(ctx, task_id).claimed_by == "an"
+    binh.post(f"/tasks/{task_id}/claim")
+    assert engine.get_task(ctx, task_id).claimed_by == "an"  # Binh cannot take it from An
+    assert "đã có người khác nhận" in binh.get("/").get_data(as_text=True)
+    an.post(f"/tasks/{task_id}/assign", {"assignee": "binh"})
+    assert engine.get_task(ctx, task_id).claimed_by == "binh"
+    assert an.post(f"/tasks/{task_id}/assign", {"assignee": "cuong"}).status_code == 404  # not a colleague
+    binh.post(f"/tasks/{task_id}/unclaim")
+    assert engine.get_task(ctx, task_id).claimed_by is None
+
+
+def test_the_police_never_see_account_numbers_and_the_provider_does_with_a_record(app, active_case):
+    police = Browser(app, "em").get(f"/cases/{active_case}").get_data(as_text=True)
+    assert "0123456789" not in police and "******6789" in police
+    assert "062050123457" in police  # the police need the CCCD
+    provider = Browser(app, "giang").get(f"/cases/{active_case}").get_data(as_text=True)
+    assert "0123456789" in provider
+    with app.extensions["ansinh"].db.read() as session:
+        viewers = session.execute(
+            text("SELECT actor, data FROM history WHERE kind = 'pii_viewed' ORDER BY id")
+        ).all()
+    assert ("giang", True) in [(actor, "account" in str(data)) for actor, data in viewers]
+    assert all(not (actor == "em" and "account" in str(data)) for actor, data in viewers)
+
+
+def test_the_case_page_shows_the_diagram_source_and_the_timeline(app, active_case):
+    provider = Browser(app, "giang")
+    page = provider.get(f"/cases/{active_case}").get_data(as_text=True)
+    assert 'id="diagram"' in page and "bpmn-viewer.js" in page
+    xml = provider.get(f"/cases/{active_case}/diagram.bpmn")
+    assert xml.status_code == 200 and b'id="beneficiary_case"' in xml.data
+    assert "task_completed" in page or "Hoàn thành" in page
+
+
+def test_the_bpmn_viewer_is_served_by_the_app(app):
+    response = Browser(app).get("/assets/bpmn-viewer.js")
+    body = response.data
+    response.close()
+    assert response.status_code == 200 and len(body) > 100_000
+    assert Browser(app).get("/assets/../package.json").status_code == 404

@@ -1,0 +1,46 @@
+"""Vietnamese first, English available: the language comes from the session (chosen or the user's)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, session
+from flask_babel import Babel
+
+LANGUAGES = ("vi", "en")
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+babel = Babel()
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    return chosen if chosen in LANGUAGES else "vi"
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["date_vn"] = date_vn
+    app.jinja_env.filters["datetime_vn"] = datetime_vn
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.globals["current_language"] = select_locale
+
+
+def date_vn(value) -> str:
+    """dd/mm/yyyy, as on every Vietnamese form."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(VIETNAM)
+    return value.strftime("%d/%m/%Y")
+
+
+def datetime_vn(value: datetime | None) -> str:
+    return value.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def money(value: int | None) -> str:
+    """1.500.000 ₫"""
+    return "" if value is None else f"{value:,} ₫".replace(",", ".")

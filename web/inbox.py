@@ -1,0 +1,94 @@
+"""The inbox: my agency's open tasks; claim, give back, assign to a colleague."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+import engine
+from engine.errors import Conflict
+from workflows.accounts import list_users
+from workflows.inbox import InboxFilter, list_inbox, steps_in_scope, task_in_scope
+from workflows.scope import area_names
+
+from .security import ctx, now, scope
+
+bp = Blueprint("inbox", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    filters = InboxFilter(
+        step=request.args.get("step") or None,
+        area=request.args.get("area") or None,
+        status=request.args.get("status") or None,
+        search=request.args.get("q") or None,
+        claimed=request.args.get("claimed") or None,
+        sort=request.args.get("sort", "due"),
+        page=request.args.get("page", 1, type=int),
+    )
+    my_scope = scope()
+    with ctx().db.read() as db:
+        page = list_inbox(db, my_scope, filters, now(), current_user.username)
+        steps = steps_in_scope(db, my_scope)
+        colleagues = [u for u in list_users(db, current_user.account.agency_code) if u.active]
+        areas = area_names(db, my_scope.all_areas)
+    return render_template(
+        "inbox.html", page=page, filters=filters, steps=steps, areas=areas, colleagues=colleagues, now=now()
+    )
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id: str):
+    _in_scope(task_id)
+    _act(lambda: engine.claim_task(ctx(), task_id, current_user.username), _("Đã nhận việc."))
+    return _back()
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@login_required
+def unclaim(task_id: str):
+    _in_scope(task_id)
+    _act(lambda: engine.unclaim_task(ctx(), task_id, current_user.username), _("Đã trả lại việc."))
+    return _back()
+
+
+@bp.post("/tasks/<task_id>/assign")
+@login_required
+def assign(task_id: str):
+    _in_scope(task_id)
+    assignee = request.form.get("assignee", "")
+    with ctx().db.read() as db:
+        colleagues = {u.username for u in list_users(db, current_user.account.agency_code) if u.active}
+    if assignee not in colleagues:
+        abort(404)
+    _act(
+        lambda: engine.assign_task(ctx(), task_id, assignee, current_user.username),
+        _("Đã giao việc cho %(name)s.", name=assignee),
+    )
+    return _back()
+
+
+def _in_scope(task_id: str) -> None:
+    with ctx().db.read() as db:
+        if not task_in_scope(db, scope(), task_id):
+            abort(404)
+
+
+def _act(action, done_message: str) -> None:
+    try:
+        action()
+    except Conflict:
+        flash(_("Không thực hiện được: việc đã có người khác nhận hoặc vừa được xử lý."), "error")
+    else:
+        flash(done_message)
+
+
+def _back():
+    target = request.form.get("next") or url_for("inbox.index")
+    return redirect(
+        target if target.startswith("/") and not target.startswith("//") else url_for("inbox.index")
+    )

@@ -1,0 +1,107 @@
+"""Who is asking, and what they may see: logins, idle timeout, CSRF, security headers, the user's scope."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_login import LoginManager, UserMixin, current_user, logout_user
+from flask_wtf.csrf import CSRFProtect
+
+from workflows.accounts import get_user
+from workflows.cases import local_today
+from workflows.scope import Scope, scope_for
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+class WebUser(UserMixin):
+    """The logged-in account, as Flask-Login wants it."""
+
+    def __init__(self, account) -> None:
+        self.account = account
+        self.id = account.id
+
+    @property
+    def username(self) -> str:
+        return self.account.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.account.is_admin
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    @login_manager.user_loader
+    def load(user_id: str):
+        with ctx().db.read() as db:
+            account = get_user(db, int(user_id))
+        if account is None or _session_older_than_password(account):
+            return None
+        return WebUser(account)
+
+    @app.before_request
+    def idle_timeout():
+        if not current_user.is_authenticated:
+            return None
+        last = session.get("seen")
+        now = datetime.now(UTC).timestamp()
+        if last is not None and now - last > current_app.config["IDLE_TIMEOUT_S"]:
+            logout_user()
+            session.clear()
+            return redirect(url_for("auth.login", next=request.path, expired=1))
+        session["seen"] = now
+        return None
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _session_older_than_password(account) -> bool:
+    """A password reset ends sessions that began before it."""
+    started = session.get("since")
+    return started is not None and started < account.password_changed_at.timestamp() - 1
+
+
+def ctx():
+    return current_app.extensions["ansinh"]
+
+
+def now() -> datetime:
+    return ctx().now()
+
+
+def scope() -> Scope:
+    """The current user's scope, computed once per request."""
+    if "scope" not in g:
+        with ctx().db.read() as db:
+            g.scope = scope_for(db, current_user.account.agency_code, local_today(now()))
+    return g.scope
+
+
+def require_admin() -> None:
+    if not current_user.is_authenticated or not current_user.is_admin:
+        abort(404)
+
+
+def session_age() -> timedelta:
+    return timedelta(seconds=current_app.config["IDLE_TIMEOUT_S"])

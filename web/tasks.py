@@ -1,0 +1,94 @@
+"""The task page: the step's form beside the case summary; submitting moves the case on."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+import engine
+from engine.errors import Conflict, NotFound
+from workflows import cases
+from workflows.case_view import case_summary
+from workflows.forms import FormInvalid, boolean_fields, describe
+from workflows.inbox import due_status, task_in_scope
+
+from .security import ctx, now, scope
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.route("/tasks/<task_id>", methods=["GET", "POST"])
+@login_required
+def task(task_id: str):
+    view = _task_or_404(task_id)
+    values, errors, status = _prefill(view), {}, 200
+    if request.method == "POST":
+        values = _posted(view.form_key)
+        try:
+            submission = cases.submit(
+                ctx(), task_id, values, user=current_user.username,
+                expected_version=request.form.get("version", type=int),
+            )  # fmt: skip
+        except FormInvalid as exc:
+            errors, status = exc.errors, 422
+        except Conflict as exc:
+            flash(_("Việc này vừa được người khác xử lý: %(reason)s", reason=str(exc)), "error")
+            return redirect(url_for("inbox.index"))
+        else:
+            flash(_where_next(submission))
+            return redirect(url_for("inbox.index"))
+    summary = case_summary(ctx(), view.business_key, scope().roles, current_user.username)
+    instance = engine.get_instance(ctx(), view.instance_id)
+    return (
+        render_template(
+            "task.html",
+            task=view,
+            fields=describe(view.form_key),
+            values=values,
+            errors=errors,
+            case=summary,
+            version=instance.version,
+            due=due_status(view.due_at, now()),
+        ),  # fmt: skip
+        status,
+    )
+
+
+def _task_or_404(task_id: str):
+    with ctx().db.read() as db:
+        if not task_in_scope(db, scope(), task_id):
+            abort(404)
+    try:
+        view = engine.get_task(ctx(), task_id)
+    except (NotFound, Conflict):
+        abort(404)
+    if not view.form_key:
+        abort(404)
+    return view
+
+
+def _prefill(view) -> dict:
+    """What the form shows first: the case's data for the fields this form has (a supplement loop
+    shows what was registered before)."""
+    names = {f.name for f in describe(view.form_key)}
+    data = engine.get_instance(ctx(), view.instance_id).data
+    return {k: v for k, v in data.items() if k in names and v not in (None, "")}
+
+
+def _posted(form_key: str) -> dict:
+    values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version")}
+    for name in boolean_fields(form_key):
+        values[name] = request.form.get(name) in ("on", "true", "1", "yes")
+    return values
+
+
+def _where_next(submission) -> str:
+    if submission.next_tasks:
+        places = "; ".join(
+            f"{r.agency_name} ({r.task.name or r.task.bpmn_id})" for r in submission.next_tasks
+        )
+        return _("Đã hoàn thành. Hồ sơ được chuyển đến: %(places)s.", places=places)
+    if submission.step.status == "completed":
+        return _("Đã hoàn thành. Hồ sơ đã kết thúc.")
+    return _("Đã hoàn thành. Hồ sơ đang chờ sự kiện tiếp theo (hẹn giờ hoặc thông báo).")

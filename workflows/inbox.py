@@ -1,0 +1,155 @@
+"""The inbox: the open tasks an agency must do, filtered, searched, sorted and paged in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine.models import Instance, OpenTask
+
+from .beneficiaries.models import Beneficiary
+from .org.models import Area
+from .scope import Scope
+from .validators import fold_diacritics
+
+DUE_SOON = timedelta(days=2)
+PER_PAGE = 25
+SORTS = ("due", "created", "name")
+STATUSES = ("overdue", "due_soon", "on_time")
+
+_T = OpenTask.__table__
+_I = Instance.__table__
+_B = Beneficiary.__table__
+_A = Area.__table__
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    step: str | None = None
+    area: str | None = None
+    status: str | None = None  # overdue | due_soon | on_time
+    search: str | None = None  # a name (diacritics ignored) or digits of a CCCD
+    claimed: str | None = None  # mine | unclaimed
+    sort: str = "due"
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    task_id: str
+    step: str
+    step_name: str | None
+    area_code: str
+    area_name: str | None
+    role: str | None
+    created_at: datetime
+    due_at: datetime | None
+    claimed_by: str | None
+    case_code: str
+    beneficiary: str | None
+    instance_id: int
+
+    def due_status(self, now: datetime) -> str:
+        return due_status(self.due_at, now)
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[InboxRow]
+    page: int
+    has_next: bool
+
+
+def due_status(due_at: datetime | None, now: datetime) -> str:
+    if due_at is None or due_at - now >= DUE_SOON:
+        return "on_time"
+    return "overdue" if due_at < now else "due_soon"
+
+
+def scope_condition(scope: Scope):
+    """Tasks whose role and area the scope owns (nothing, for an agency with no assignment)."""
+    if not scope.areas_by_role:
+        return false()
+    return or_(
+        *(and_(_T.c.role == role, _T.c.area_code.in_(areas)) for role, areas in scope.areas_by_role.items())
+    )
+
+
+def list_inbox(
+    session: Session, scope: Scope, filters: InboxFilter, now: datetime, username: str
+) -> InboxPage:
+    query = (
+        select(
+            _T.c.id,
+            _T.c.bpmn_id,
+            _T.c.name,
+            _T.c.area_code,
+            _A.c.name,
+            _T.c.role,
+            _T.c.created_at,
+            _T.c.due_at,
+            _T.c.claimed_by,
+            _I.c.business_key,
+            _B.c.full_name,
+            _T.c.instance_id,
+        )  # fmt: skip
+        .select_from(_T)
+        .join(_I, _I.c.id == _T.c.instance_id)
+        .outerjoin(_B, _B.c.code == _I.c.business_key)
+        .outerjoin(_A, _A.c.code == _T.c.area_code)
+        .where(scope_condition(scope))
+    )
+    if filters.step:
+        query = query.where(_T.c.bpmn_id == filters.step)
+    if filters.area:
+        query = query.where(_T.c.area_code == filters.area)
+    if filters.status == "overdue":
+        query = query.where(_T.c.due_at < now)
+    elif filters.status == "due_soon":
+        query = query.where(_T.c.due_at >= now, _T.c.due_at < now + DUE_SOON)
+    elif filters.status == "on_time":
+        query = query.where(or_(_T.c.due_at.is_(None), _T.c.due_at >= now + DUE_SOON))
+    if filters.claimed == "mine":
+        query = query.where(_T.c.claimed_by == username)
+    elif filters.claimed == "unclaimed":
+        query = query.where(_T.c.claimed_by.is_(None))
+    if filters.search and filters.search.strip():
+        query = query.where(_search_condition(filters.search))
+    order = {
+        "due": (_T.c.due_at.is_(None), _T.c.due_at, _T.c.created_at),
+        "created": (_T.c.created_at,),
+        "name": (_B.c.name_folded,),
+    }[filters.sort if filters.sort in SORTS else "due"]
+    page = max(filters.page, 1)
+    rows = session.execute(
+        query.order_by(*order, _T.c.id).limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)
+    ).all()
+    return InboxPage([InboxRow(*row) for row in rows[:PER_PAGE]], page, len(rows) > PER_PAGE)
+
+
+def _search_condition(text: str):
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if digits and len(digits) == len(text.replace(" ", "")):
+        return _B.c.cccd == digits if len(digits) == 12 else _B.c.cccd.like(f"%{digits}%")
+    return _B.c.name_folded.like(f"%{fold_diacritics(text)}%")
+
+
+def steps_in_scope(session: Session, scope: Scope) -> list[tuple[str, str]]:
+    """(bpmn id, name) of the steps with open tasks in the scope, for the step filter."""
+    rows = session.execute(
+        select(_T.c.bpmn_id, func.min(_T.c.name)).where(scope_condition(scope)).group_by(_T.c.bpmn_id)
+    ).all()
+    return sorted(((b, n or b) for b, n in rows), key=lambda r: r[1])
+
+
+def task_in_scope(session: Session, scope: Scope, task_id: str) -> bool:
+    row = session.execute(select(_T.c.role, _T.c.area_code).where(_T.c.id == task_id)).first()
+    return row is not None and scope.covers(row.role, row.area_code)
+
+
+def case_in_scope(session: Session, scope: Scope, code: str) -> bool:
+    area = session.scalar(select(_B.c.area_code).where(_B.c.code == code))
+    return area is not None and area in scope.all_areas
