@@ -7,6 +7,7 @@ line on stderr and exits non-zero; listing commands take ``--json``.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import sys
@@ -203,6 +204,35 @@ def cmd_timers_fire(args) -> None:
     )
 
 
+def cmd_users_create(args) -> None:
+    from workflows.accounts import create_user
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("Mật khẩu: ")
+    ctx = args.ctx()
+    with ctx.db.write() as session:
+        account = create_user(
+            session,
+            args.username,
+            password,
+            args.agency,
+            ctx.now(),
+            full_name=args.full_name,
+            is_admin=args.admin,
+        )
+    print(f"user {account.username} created in agency {account.agency_code}")
+
+
+def cmd_agencies_list(args) -> None:
+    from workflows.org.routing import list_agencies
+
+    with args.ctx().db.read() as session:
+        agencies = [
+            {"code": a.code, "name": a.name, "area_code": a.area_code, "supervisor_code": a.supervisor_code}
+            for a in list_agencies(session)
+        ]
+    _print(agencies, args.json, lambda rows: [f"{a['code']}\t{a['name']}" for a in rows] or ["no agency"])
+
+
 def cmd_scheduler(args) -> None:
     from engine.scheduler import run_blocking
 
@@ -278,6 +308,15 @@ def _parser() -> argparse.ArgumentParser:
 
     timers = sub.add_parser("timers", help="BPMN timers").add_subparsers(metavar="ACTION")
     command(timers, "fire", cmd_timers_fire, "fire every due timer now", json_flag=True)
+
+    users = sub.add_parser("users", help="staff accounts").add_subparsers(metavar="ACTION")
+    p = command(users, "create", cmd_users_create, "create a user (password read from standard input)")
+    p.add_argument("username")
+    p.add_argument("--agency", required=True, help="agency code, see `ansinh agencies list`")
+    p.add_argument("--full-name")
+    p.add_argument("--admin", action="store_true", help="may manage users")
+    agencies = sub.add_parser("agencies", help="agencies").add_subparsers(metavar="ACTION")
+    command(agencies, "list", cmd_agencies_list, "list agencies", json_flag=True)
 
     p = command(sub, "scheduler", cmd_scheduler, "run the scheduler alone")
     p.add_argument("--interval", type=int, default=30, help="seconds between sweeps")

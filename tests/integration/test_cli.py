@@ -184,3 +184,37 @@ def test_the_console_script_deploys_the_products_bpmn(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert [p["key"] for p in json.loads(done.stdout)] == ["beneficiary_case"]
+
+
+def test_users_are_created_from_the_command_line_with_the_password_on_stdin(cli, database_url, monkeypatch):
+    import io
+
+    from workflows.accounts import authenticate
+    from workflows.bootstrap import bootstrap
+    from workflows.org import build_demo_organisation, load_area_file
+
+    ctx = bootstrap(database_url, upgrade=True)
+    with ctx.db.write() as session:
+        load_area_file(session)
+        build_demo_organisation(session, "2024")
+    code, out, _ = cli("agencies", "list", "--json")
+    agencies = {a["code"]: a for a in json.loads(out)}
+    assert code == 0 and agencies["2024:608/ldtbxh"]["name"] == "Phòng LĐTBXH thành phố Kon Tum"
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("Mat-khau-2024\n"))
+    code, out, err = cli(
+        "users", "create", "lan", "--agency", "2024:608/ldtbxh", "--full-name", "Trần Thị Lan"
+    )
+    assert (code, err) == (0, "") and "lan" in out
+    with ctx.db.write() as session:
+        assert (
+            authenticate(session, "lan", "Mat-khau-2024", None, ctx.now()).account.full_name == "Trần Thị Lan"
+        )
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("Mat-khau-2024\n"))
+    code, _, err = cli("users", "create", "lan", "--agency", "2024:608/ldtbxh")
+    assert code == 1 and "already exists" in error_line(err)
+    monkeypatch.setattr("sys.stdin", io.StringIO("ngan\n"))
+    code, _, err = cli("users", "create", "tuan", "--agency", "2024:608/ldtbxh")
+    assert code == 1 and "at least 10" in error_line(err)
+    ctx.db.dispose()
