@@ -6,7 +6,8 @@ ids and plain data, and return ids or small dataclasses. It knows nothing of ben
 
 from .bootstrap import bootstrap
 from .context import EngineContext
-from .deployments import deploy, deploy_paths, instance_source, list_processes
+from .deadlines import extend_due
+from .deployments import deploy, deploy_paths, instance_source, list_processes, step_names
 from .history import instance_history
 from .instances import get_instance, retry_incident, start_instance
 from .messages import deliver_message
@@ -22,6 +23,7 @@ __all__ = [
     "deliver_message",
     "deploy",
     "deploy_paths",
+    "extend_due",
     "fire_due_timers",
     "get_instance",
     "get_task",
@@ -31,5 +33,6 @@ __all__ = [
     "list_tasks",
     "retry_incident",
     "start_instance",
+    "step_names",
     "unclaim_task",
 ]

@@ -245,3 +245,18 @@ def instance_source(ctx: EngineContext, instance_id: int) -> str:
         raise NotFound(f"instance {instance_id} does not exist")
     files, source_file = row
     return files[source_file]
+
+
+def step_names(ctx: EngineContext, instance_id: int) -> dict[str, str]:
+    """bpmn id → name of every step of the process version an instance runs on (for timelines)."""
+    with ctx.db.read() as session:
+        version_id = session.scalar(select(Instance.process_version_id).where(Instance.id == instance_id))
+        if version_id is None:
+            raise NotFound(f"instance {instance_id} does not exist")
+        spec, subprocess_specs = ctx.specs.get(session, version_id)
+    names = {}
+    for process in (spec, *subprocess_specs.values()):
+        for task_spec in process.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) and getattr(task_spec, "bpmn_name", None):
+                names[task_spec.bpmn_id] = task_spec.bpmn_name
+    return names

@@ -122,6 +122,29 @@ def case_diagram(ctx: EngineContext, instance_id: int) -> Diagram:
     )
 
 
+EVENT_LABELS = {
+    "instance_started": "Mở hồ sơ",
+    "instance_ended": "Kết thúc hồ sơ",
+    "task_created": "Chuyển đến bước",
+    "task_completed": "Hoàn thành bước",
+    "task_claimed": "Nhận việc",
+    "task_unclaimed": "Trả lại việc",
+    "task_assigned": "Giao việc",
+    "task_cancelled": "Hủy bước",
+    "record_changed": "Cập nhật hồ sơ",
+    "message_delivered": "Nhận thông báo",
+    "timer_fired": "Hết thời gian chờ",
+    "incident_raised": "Sự cố",
+    "incident_resolved": "Đã khắc phục sự cố",
+    "pii_viewed": "Xem thông tin cá nhân",
+    "due_changed": "Gia hạn",
+    "reminder_sent": "Nhắc việc",
+    "escalation_raised": "Báo quá hạn lên cấp trên",
+    "escalation_acknowledged": "Cấp trên đã ghi nhận",
+    "escalation_closed": "Đóng cảnh báo quá hạn",
+}
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
@@ -130,8 +153,13 @@ class TimelineEntry:
     actor: str | None
     detail: str
 
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS.get(self.kind, self.kind)
+
 
 def timeline(ctx: EngineContext, instance_id: int) -> list[TimelineEntry]:
+    names = engine.step_names(ctx, instance_id)
     entries = []
     for e in engine.instance_history(ctx, instance_id):
         data = e.data or {}
@@ -140,7 +168,7 @@ def timeline(ctx: EngineContext, instance_id: int) -> list[TimelineEntry]:
             detail = ", ".join(sorted(data.get("changes", {})))
         elif e.kind in ("message_delivered",) or e.kind == "incident_raised":
             detail = data.get("message", "")
-        entries.append(TimelineEntry(e.at, e.kind, e.bpmn_id, e.actor, detail))
+        entries.append(TimelineEntry(e.at, e.kind, names.get(e.bpmn_id, e.bpmn_id), e.actor, detail))
     return entries
 
 

@@ -110,7 +110,7 @@ def test_the_case_page_shows_the_diagram_source_and_the_timeline(app, active_cas
     assert 'id="diagram"' in page and "bpmn-viewer.js" in page
     xml = provider.get(f"/cases/{active_case}/diagram.bpmn")
     assert xml.status_code == 200 and b'id="beneficiary_case"' in xml.data
-    assert "task_completed" in page or "Hoàn thành" in page
+    assert "Hoàn thành bước" in page and "Mở hồ sơ" in page
 
 
 def test_the_bpmn_viewer_is_served_by_the_app(app):
