@@ -7,7 +7,7 @@ ids and plain data, and return ids or small dataclasses. It knows nothing of ben
 from .bootstrap import bootstrap
 from .context import EngineContext
 from .deadlines import extend_due
-from .deployments import deploy, deploy_paths, instance_source, list_processes, step_names
+from .deployments import deploy, deploy_paths, instance_source, list_processes, step_names, steps_by_role
 from .history import instance_history
 from .instances import get_instance, retry_incident, start_instance
 from .messages import deliver_message
@@ -34,5 +34,6 @@ __all__ = [
     "retry_incident",
     "start_instance",
     "step_names",
+    "steps_by_role",
     "unclaim_task",
 ]

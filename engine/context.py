@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
 
 from .clock import Clock, system_clock
 from .db import Database
 from .serialization import WorkflowSerializer
 from .services import ServiceRegistry
 from .specs import SpecCache
+
+
+@dataclass(frozen=True)
+class ClosedTask:
+    """A user task that left the inbox in a step: ``outcome`` is "completed" or "cancelled"."""
+
+    task_id: str
+    instance_id: int
+    bpmn_id: str
+    outcome: str
+
+
+# (task properties, created at, boundary timer due) -> due time.
+DuePolicy = Callable[[dict[str, str], datetime, datetime | None], datetime | None]
+# (the step's connection, tasks closed by the step, at) -> history rows to write with the step's.
+TasksClosedHook = Callable[[Connection, list[ClosedTask], datetime], Iterable[dict[str, Any]]]
 
 
 @dataclass
@@ -20,8 +39,11 @@ class EngineContext:
     specs: SpecCache
     services: ServiceRegistry
     clock: Clock = system_clock
-    # (task properties, created at, boundary timer due) -> due time; the deadlines module plugs in here.
-    due_policy: Callable[[dict[str, str], datetime, datetime | None], datetime | None] | None = None
+    # The deadlines module plugs in here: working-day due rules, and closing a task's escalations.
+    due_policy: DuePolicy | None = None
+    on_tasks_closed: TasksClosedHook | None = None
+    # Whatever the layer above wires beside the engine (the engine never reads it).
+    extensions: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()

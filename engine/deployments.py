@@ -260,3 +260,19 @@ def step_names(ctx: EngineContext, instance_id: int) -> dict[str, str]:
             if getattr(task_spec, "bpmn_id", None) and getattr(task_spec, "bpmn_name", None):
                 names[task_spec.bpmn_id] = task_spec.bpmn_name
     return names
+
+
+def steps_by_role(ctx: EngineContext) -> dict[str, list[tuple[str, str]]]:
+    """role → [(bpmn id, name)] of the user tasks in the newest version of every process: what an
+    inbox's step filter offers, found in the specs rather than by scanning open tasks."""
+    steps: dict[str, dict[str, str]] = {}
+    with ctx.db.read() as session:
+        for info in list_processes(ctx):
+            spec, subprocess_specs = ctx.specs.get(session, info.version_id)
+            for process in (spec, *subprocess_specs.values()):
+                for task_spec in process.task_specs.values():
+                    if getattr(task_spec, "manual", False) and task_spec.lane:
+                        steps.setdefault(task_spec.lane, {})[task_spec.bpmn_id] = (
+                            task_spec.bpmn_name or task_spec.bpmn_id
+                        )
+    return {role: sorted(found.items(), key=lambda s: s[1]) for role, found in steps.items()}

@@ -93,8 +93,11 @@ class OpenTask(Base):
 
     __tablename__ = "open_tasks"
     __table_args__ = (
-        Index("ix_open_tasks_role_area", "role", "area_code", "due_at"),  # inboxes: my role, my areas, by due
+        # Inboxes by due date: one area (a commune) uses the first, a whole province the second.
+        Index("ix_open_tasks_role_area", "role", "area_code", "due_at"),
+        Index("ix_open_tasks_role_due", "role", "due_at"),
         Index("ix_open_tasks_due_at", "due_at"),
+        Index("ix_open_tasks_next_alert_at", "next_alert_at"),  # the deadline sweep's only way in
         {"sqlite_with_rowid": False},  # keyed by its UUID: one b-tree, not a rowid table plus a key index
     )
 
@@ -108,6 +111,9 @@ class OpenTask(Base):
     properties: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the deadline sweeper must next look at this task: set to "now" whenever the due time is set
+    # or changed; the sweeper moves it to its next reminder or escalation (NULL: nothing left to do).
+    next_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -176,3 +182,26 @@ class HistoryEvent(Base):
     bpmn_id: Mapped[str | None] = mapped_column(String(200))
     actor: Mapped[str | None] = mapped_column(String(100))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class SchedulerLease(Base):
+    """Who may run the scheduler's jobs until when: taken and renewed by conditional UPDATE."""
+
+    __tablename__ = "scheduler_leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ScheduledRun(Base):
+    """A job's run for one period ("monthly_cycles", "2026-03"): its primary key makes it happen once."""
+
+    __tablename__ = "scheduled_runs"
+
+    job: Mapped[str] = mapped_column(String(100), primary_key=True)
+    period: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from . import history
 from .clock import running_at
-from .context import EngineContext
+from .context import ClosedTask, EngineContext
 from .db import UTCDateTime
 from .due import default_due
 from .errors import Conflict, EngineError, NotFound
@@ -263,6 +263,12 @@ def _sync_tasks(
         for task_id in gone:
             if task_id != finished_task_id:
                 loaded.note(now, "task_cancelled", task_id=task_id, bpmn_id=before[task_id])
+        if ctx.on_tasks_closed is not None:
+            closed = [
+                ClosedTask(t, row.id, before[t], "completed" if t == finished_task_id else "cancelled")
+                for t in gone
+            ]
+            loaded.history.extend(ctx.on_tasks_closed(conn, closed, now))
     views = []
     kept = [task_id for task_id in ready if task_id in before]
     if kept:
@@ -274,6 +280,7 @@ def _sync_tasks(
             continue
         spec = task.task_spec
         properties = dict(spec.extensions.get("properties", {}))
+        due_at = due_policy(properties, now, _boundary_timer_due(task))
         new_rows.append(
             {
                 "id": task_id,
@@ -285,7 +292,8 @@ def _sync_tasks(
                 "form_key": properties.get("formKey"),
                 "properties": properties,
                 "created_at": now,
-                "due_at": due_policy(properties, now, _boundary_timer_due(task)),
+                "due_at": due_at,
+                "next_alert_at": None if due_at is None else now,  # the deadline sweeper plans it
                 "claimed_by": None,
             }
         )

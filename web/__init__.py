@@ -38,7 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     errors.register(app)
     if app.config["SCHEDULER"]:
-        from engine.scheduler import start_background
+        from workflows.scheduler import start_background
 
         app.extensions["ansinh_scheduler"] = start_background(
             app.extensions["ansinh"], app.config["SCHEDULER_INTERVAL_S"]

@@ -32,10 +32,11 @@ def login():
         )
         return render_template("login.html", error=message, username=username), 401
     next_page = request.args.get("next", "")
-    session.clear()  # a new session at login: nothing from before it survives
+    chosen_language = session.get("lang")  # picked on the login page: it beats the account's own
+    session.clear()  # a new session at login: nothing else from before it survives
     login_user(WebUser(account))
     session["since"] = session["seen"] = datetime.now(UTC).timestamp()
-    session["lang"] = account.language
+    session["lang"] = chosen_language or account.language
     return redirect(
         next_page if next_page.startswith("/") and not next_page.startswith("//") else url_for("inbox.index")
     )

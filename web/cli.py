@@ -234,9 +234,45 @@ def cmd_agencies_list(args) -> None:
 
 
 def cmd_scheduler(args) -> None:
-    from engine.scheduler import run_blocking
+    from workflows.scheduler import run_blocking
 
     run_blocking(args.ctx(), args.interval)
+
+
+def cmd_deadlines_sweep(args) -> None:
+    from workflows.deadlines import sweep_deadlines
+
+    sweep = sweep_deadlines(args.ctx())
+    _print(sweep, args.json, lambda s: [s.summary() or "nothing due"])
+
+
+def cmd_calendar_list(args) -> None:
+    from workflows.deadlines import list_calendar_days
+
+    with args.ctx().db.read() as session:
+        days = list_calendar_days(session, args.year)
+    _print(
+        days,
+        args.json,
+        lambda ds: (
+            [f"{d.day:%d/%m/%Y}\t{d.kind}\t{d.note}\t{d.created_by}" for d in ds]
+            or ["no extra day in the calendar"]
+        ),
+    )
+
+
+def cmd_calendar_add(args) -> None:
+    from workflows.deadlines import add_calendar_day
+
+    day = add_calendar_day(args.ctx(), date.fromisoformat(args.day), args.kind, args.note, args.user or "cli")
+    print(f"{day.day:%d/%m/%Y} is now a {day.kind.replace('_', ' ')}")
+
+
+def cmd_calendar_remove(args) -> None:
+    from workflows.deadlines import remove_calendar_day
+
+    remove_calendar_day(args.ctx(), date.fromisoformat(args.day), args.user or "cli")
+    print(f"{date.fromisoformat(args.day):%d/%m/%Y} is back to the official calendar")
 
 
 def cmd_serve(args) -> None:
@@ -317,6 +353,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--admin", action="store_true", help="may manage users")
     agencies = sub.add_parser("agencies", help="agencies").add_subparsers(metavar="ACTION")
     command(agencies, "list", cmd_agencies_list, "list agencies", json_flag=True)
+
+    deadlines = sub.add_parser("deadlines", help="deadline reminders and escalations").add_subparsers(
+        metavar="ACTION"
+    )
+    command(deadlines, "sweep", cmd_deadlines_sweep, "raise every reminder and escalation due now", True)
+
+    cal = sub.add_parser("calendar", help="extra days off and swapped working days").add_subparsers(
+        metavar="ACTION"
+    )
+    p = command(cal, "list", cmd_calendar_list, "list the extra days", json_flag=True)
+    p.add_argument("--year", type=int)
+    p = command(cal, "add", cmd_calendar_add, "add an extra day off or a swapped working day")
+    p.add_argument("day", help="YYYY-MM-DD")
+    p.add_argument("kind", choices=["day_off", "working_day"])
+    p.add_argument("--note", required=True, help="why (e.g. the decision that announced it)")
+    p = command(cal, "remove", cmd_calendar_remove, "remove an extra day")
+    p.add_argument("day", help="YYYY-MM-DD")
 
     p = command(sub, "scheduler", cmd_scheduler, "run the scheduler alone")
     p.add_argument("--interval", type=int, default=30, help="seconds between sweeps")

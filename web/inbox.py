@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 import engine
 from engine.errors import Conflict
 from workflows.accounts import list_users
-from workflows.inbox import InboxFilter, list_inbox, steps_in_scope, task_in_scope
+from workflows.inbox import InboxFilter, list_inbox, task_in_scope
 from workflows.scope import area_names
 
 from .security import ctx, now, scope
@@ -30,9 +30,10 @@ def index():
         page=request.args.get("page", 1, type=int),
     )
     my_scope = scope()
+    by_role = engine.steps_by_role(ctx())
+    steps = sorted({step for role in my_scope.roles for step in by_role.get(role, [])}, key=lambda s: s[1])
     with ctx().db.read() as db:
         page = list_inbox(db, my_scope, filters, now(), current_user.username)
-        steps = steps_in_scope(db, my_scope)
         colleagues = [u for u in list_users(db, current_user.account.agency_code) if u.active]
         areas = area_names(db, my_scope.all_areas)
     return render_template(

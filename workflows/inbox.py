@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, nulls_last, or_, select
 from sqlalchemy.orm import Session
 
 from engine.models import Instance, OpenTask
@@ -119,7 +119,7 @@ def list_inbox(
     if filters.search and filters.search.strip():
         query = query.where(_search_condition(filters.search))
     order = {
-        "due": (_T.c.due_at.is_(None), _T.c.due_at, _T.c.created_at),
+        "due": (nulls_last(_T.c.due_at), _T.c.created_at),
         "created": (_T.c.created_at,),
         "name": (_B.c.name_folded,),
     }[filters.sort if filters.sort in SORTS else "due"]
@@ -135,14 +135,6 @@ def _search_condition(text: str):
     if digits and len(digits) == len(text.replace(" ", "")):
         return _B.c.cccd == digits if len(digits) == 12 else _B.c.cccd.like(f"%{digits}%")
     return _B.c.name_folded.like(f"%{fold_diacritics(text)}%")
-
-
-def steps_in_scope(session: Session, scope: Scope) -> list[tuple[str, str]]:
-    """(bpmn id, name) of the steps with open tasks in the scope, for the step filter."""
-    rows = session.execute(
-        select(_T.c.bpmn_id, func.min(_T.c.name)).where(scope_condition(scope)).group_by(_T.c.bpmn_id)
-    ).all()
-    return sorted(((b, n or b) for b, n in rows), key=lambda r: r[1])
 
 
 def task_in_scope(session: Session, scope: Scope, task_id: str) -> bool:

@@ -21,7 +21,7 @@
       }
       box.dataset.ready = "1";
     } catch (error) {
-      box.textContent = "Không hiển thị được sơ đồ: " + error.message;
+      box.textContent = (box.dataset.error || "Không hiển thị được sơ đồ") + ": " + error.message;
       box.dataset.failed = "1";
     }
   }

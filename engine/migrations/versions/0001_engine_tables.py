@@ -187,6 +187,7 @@ def _tables() -> None:
         batch_op.create_index("ix_open_tasks_due_at", ["due_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_open_tasks_instance_id"), ["instance_id"], unique=False)
         batch_op.create_index("ix_open_tasks_role_area", ["role", "area_code", "due_at"], unique=False)
+        batch_op.create_index("ix_open_tasks_role_due", ["role", "due_at"], unique=False)
 
 
 def _history_is_append_only() -> None:
@@ -214,6 +215,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS history_append_only ON history")
         op.execute("DROP FUNCTION IF EXISTS history_append_only()")
     with op.batch_alter_table("open_tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_open_tasks_role_due")
         batch_op.drop_index("ix_open_tasks_role_area")
         batch_op.drop_index(batch_op.f("ix_open_tasks_instance_id"))
         batch_op.drop_index("ix_open_tasks_due_at")
