@@ -21,11 +21,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, text  # noqa: E402
 
-from engine.models import Instance, OpenTask, ProcessVersion  # noqa: E402
+from engine import deploy_paths  # noqa: E402
+from engine.models import Instance, OpenTask  # noqa: E402
 from web import create_app  # noqa: E402
 from workflows.accounts import create_user  # noqa: E402
 from workflows.beneficiaries.models import Beneficiary  # noqa: E402
@@ -55,17 +57,14 @@ def fill(app, n: int, seed: int = 7) -> dict[str, str]:
         communes = sorted(session.execute(text("SELECT code FROM areas WHERE level = 'commune'")).scalars())
         create_user(session, "xa", PASSWORD, f"{communes[0]}/ubnd", NOW)
         create_user(session, "tinh", PASSWORD, "2025:51/ca", NOW)
+    (deployed,) = [p for p in deploy_paths(ctx, [ROOT / "bpmn"]) if p.key == "beneficiary_case"]
     with ctx.db.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO deployments (id, content_hash, files, deployed_by, deployed_at) "
-            "VALUES (1, 'bench', '{}', 'bench', '2025-01-01 00:00:00.000000')"
-        )
-        version = {"id": 1, "process_key": "beneficiary_case", "version": 1, "name": "bench"}
-        version |= {"content_hash": "bench", "deployment_id": 1, "source_file": "x.bpmn", "spec_json": "{}"}
-        conn.execute(insert(ProcessVersion.__table__), [{**version, "deployed_at": NOW}])
         batch = 50_000
         for start in range(0, n, batch):
-            rows = [_rows(i, communes[i % len(communes)], rng) for i in range(start, min(start + batch, n))]
+            rows = [
+                _rows(i, communes[i % len(communes)], rng, deployed.version_id)
+                for i in range(start, min(start + batch, n))
+            ]
             for table, index in (
                 (Beneficiary.__table__, 0),
                 (Instance.__table__, 1),
@@ -76,7 +75,7 @@ def fill(app, n: int, seed: int = 7) -> dict[str, str]:
     return {"commune_area": communes[0]}
 
 
-def _rows(i: int, area: str, rng: random.Random) -> tuple[dict, dict, dict]:
+def _rows(i: int, area: str, rng: random.Random, version_id: int) -> tuple[dict, dict, dict]:
     """One beneficiary, their case and its open task."""
     code = f"BN-{i:07d}"
     name = " ".join(p for p in (rng.choice(FAMILY), rng.choice(MIDDLE), rng.choice(GIVEN)) if p)
@@ -90,7 +89,8 @@ def _rows(i: int, area: str, rng: random.Random) -> tuple[dict, dict, dict]:
         category_code="elderly_80_plus_no_pension", consent_given=True, created_at=NOW, updated_at=NOW,
     )  # fmt: skip
     instance = {
-        "id": i + 1, "process_version_id": 1, "process_key": "beneficiary_case", "business_key": code,
+        "id": i + 1, "process_version_id": version_id, "process_key": "beneficiary_case",
+        "business_key": code,
         "area_code": area, "status": "running", "state": b"", "serializer_version": "1.5", "version": 1,
         "next_timer_at": None, "started_at": created, "updated_at": created, "ended_at": None,
     }  # fmt: skip

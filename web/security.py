@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from time import monotonic
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, logout_user
@@ -22,6 +23,10 @@ CSP = (
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+FILE_ENDPOINTS = frozenset({"static", "assets.asset"})
+SEEN_RESOLUTION_S = 30  # how finely the idle timeout tracks activity
 
 
 class WebUser(UserMixin):
@@ -54,7 +59,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def idle_timeout():
-        if not current_user.is_authenticated:
+        # Static files never touch the session: the browser fetches them alongside a page, and a response
+        # that rewrote the cookie could land after a later one (a language switch, a log-out) and undo it.
+        if request.endpoint in FILE_ENDPOINTS or not current_user.is_authenticated:
             return None
         last = session.get("seen")
         now = datetime.now(UTC).timestamp()
@@ -62,7 +69,8 @@ def init_app(app: Flask) -> None:
             logout_user()
             session.clear()
             return redirect(url_for("auth.login", next=request.path, expired=1))
-        session["seen"] = now
+        if last is None or now - last >= SEEN_RESOLUTION_S:  # fewer rewrites of the cookie, fewer such races
+            session["seen"] = now
         return None
 
     @app.after_request
@@ -90,11 +98,20 @@ def now() -> datetime:
     return ctx().now()
 
 
+_scopes: dict[tuple[str, object], tuple[float, Scope]] = {}
+SCOPE_TTL_S = 60.0
+
+
 def scope() -> Scope:
-    """The current user's scope, computed once per request."""
+    """The current user's scope. Role assignments change rarely, so a scope is reused for a minute
+    (per process) rather than rebuilt from the area tree on every request."""
     if "scope" not in g:
-        with ctx().db.read() as db:
-            g.scope = scope_for(db, current_user.account.agency_code, local_today(now()))
+        key = (current_user.account.agency_code, local_today(now()))
+        cached = _scopes.get(key)
+        if cached is None or monotonic() - cached[0] > SCOPE_TTL_S:
+            with ctx().db.read() as db:
+                cached = _scopes[key] = (monotonic(), scope_for(db, *key))
+        g.scope = cached[1]
     return g.scope
 
 
