@@ -98,7 +98,6 @@ def now() -> datetime:
     return ctx().now()
 
 
-_scopes: dict[tuple[str, object], tuple[float, Scope]] = {}
 SCOPE_TTL_S = 60.0
 
 
@@ -106,11 +105,12 @@ def scope() -> Scope:
     """The current user's scope. Role assignments change rarely, so a scope is reused for a minute
     (per process) rather than rebuilt from the area tree on every request."""
     if "scope" not in g:
+        scopes = current_app.extensions.setdefault("ansinh_scopes", {})
         key = (current_user.account.agency_code, local_today(now()))
-        cached = _scopes.get(key)
+        cached = scopes.get(key)
         if cached is None or monotonic() - cached[0] > SCOPE_TTL_S:
             with ctx().db.read() as db:
-                cached = _scopes[key] = (monotonic(), scope_for(db, *key))
+                cached = scopes[key] = (monotonic(), scope_for(db, *key))
         g.scope = cached[1]
     return g.scope
 
