@@ -13,7 +13,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Defaults, then the environment, then ``test_config``; the engine is wired here, not at import."""
     from workflows.bootstrap import bootstrap
 
-    from . import admin, assets, auth, cases, errors, i18n, inbox, security, status, tasks
+    from . import admin, assets, auth, bulk, cases, errors, i18n, inbox, security, status, tasks
 
     app = Flask(__name__)
     app.config.from_mapping(
@@ -34,7 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["ansinh"] = bootstrap(app.config["DATABASE_URL"], upgrade=True)
     security.init_app(app)
     i18n.init_app(app)
-    for blueprint in (auth.bp, inbox.bp, tasks.bp, cases.bp, admin.bp, assets.bp, status.bp):
+    for blueprint in (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, admin.bp, assets.bp, status.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     if app.config["SCHEDULER"]:

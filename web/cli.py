@@ -233,6 +233,29 @@ def cmd_agencies_list(args) -> None:
     _print(agencies, args.json, lambda rows: [f"{a['code']}\t{a['name']}" for a in rows] or ["no agency"])
 
 
+def cmd_demo_load(args) -> int:
+    from sqlalchemy import func, select
+
+    from workflows.accounts.models import User
+    from workflows.demo import ADMIN, load_demo
+
+    ctx = args.ctx()
+    with ctx.db.read() as session:
+        users = session.scalar(select(func.count()).select_from(User))
+        demo_admin = session.scalar(select(User.id).where(User.username == ADMIN))
+    if users and demo_admin is None:
+        print("error: this database has real users; the demo is loaded only into a new or demo database",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    summary = load_demo(ctx, beneficiaries=args.beneficiaries)
+    if not summary.loaded:
+        print(f"demo already loaded ({summary.beneficiaries} beneficiaries)")
+    else:
+        print(f"demo loaded in {summary.seconds:.0f} s: {summary.agencies} agencies, "
+              f"{summary.users_created} users, {summary.beneficiaries_created} beneficiaries")  # fmt: skip
+    return 0
+
+
 def cmd_scheduler(args) -> None:
     from workflows.scheduler import run_blocking
 
@@ -273,6 +296,31 @@ def cmd_calendar_remove(args) -> None:
 
     remove_calendar_day(args.ctx(), date.fromisoformat(args.day), args.user or "cli")
     print(f"{date.fromisoformat(args.day):%d/%m/%Y} is back to the official calendar")
+
+
+def cmd_simulate(args) -> int:
+    from workflows.payouts.simulation import SimulationOptions, simulate
+
+    logging.getLogger("spiff").setLevel(
+        logging.WARNING
+    )  # thousands of steps: keep the month reports readable
+    options = SimulationOptions(
+        beneficiaries=args.beneficiaries,
+        districts=args.districts,
+        months=args.months,
+        failure_rate=args.failure_rate,
+        seed=args.seed,
+        start=date.fromisoformat(f"{args.start}-01"),
+        structure=args.structure,
+    )
+    result = simulate(options, args.database, progress=None if args.json else print)
+    if args.json:
+        _print({"ok": result.ok, **asdict(result)}, True, None)
+    else:
+        for problem in result.problems:
+            print(f"PROBLEM: {problem}")
+        print("every invariant holds" if result.ok else "invariants broken: see PROBLEM lines above")
+    return 0 if result.ok else 1
 
 
 def cmd_serve(args) -> None:
@@ -371,8 +419,21 @@ def _parser() -> argparse.ArgumentParser:
     p = command(cal, "remove", cmd_calendar_remove, "remove an extra day")
     p.add_argument("day", help="YYYY-MM-DD")
 
+    demo = sub.add_parser("demo", help="the Kon Tum 2024 demonstration data").add_subparsers(metavar="ACTION")
+    p = command(demo, "load", cmd_demo_load, "load the demo once (areas, agencies, users, ~300 cases)")
+    p.add_argument("--beneficiaries", type=int, default=300)
+
     p = command(sub, "scheduler", cmd_scheduler, "run the scheduler alone")
     p.add_argument("--interval", type=int, default=30, help="seconds between sweeps")
+    p = command(sub, "simulate", cmd_simulate, "run a demo province's payouts and check them", True)
+    p.add_argument("--beneficiaries", type=int, default=100)
+    p.add_argument("--districts", type=int, default=2, help="districts (2024), or communes (2025)")
+    p.add_argument("--months", type=int, default=3)
+    p.add_argument("--failure-rate", type=float, default=0.03, help="share of failed transfers (0 to 1)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--start", default="2024-06", help="first payout month, YYYY-MM")
+    p.add_argument("--structure", choices=["2024", "2025"], default="2024")
+    p.add_argument("--database", help="an empty database to run in (default: a temporary SQLite file)")
     p = command(sub, "serve", cmd_serve, "serve the web app (with the scheduler in-process)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)

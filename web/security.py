@@ -73,6 +73,10 @@ def init_app(app: Flask) -> None:
             session["seen"] = now
         return None
 
+    @app.context_processor
+    def roles_in_templates():
+        return {"current_roles": lambda: scope().roles if current_user.is_authenticated else ()}
+
     @app.after_request
     def headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
