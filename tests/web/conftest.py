@@ -4,49 +4,20 @@ staff accounts; a logged-in test client per person."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 
 import engine
-from tests.conftest import ROOT, ManualClock
+from tests.web.demo_app import COMMUNE_A, PASSWORD, build_app, open_case_at_registration
 from tests.workflows.conftest import REGISTRATION
-from web import create_app
 from workflows import cases
-from workflows.accounts import create_user
-from workflows.org import area_code, build_demo_organisation, load_area_file
-
-PASSWORD = "Mat-khau-2024"
-COMMUNE_A = area_code("2024", "23311")  # Xã Đắk Cấm, thành phố Kon Tum
-COMMUNE_B = area_code("2024", "23314")  # Xã Kroong, thành phố Kon Tum
-CITY = area_code("2024", "608")
-STAFF = {
-    "an": f"{COMMUNE_A}/ubnd",
-    "binh": f"{COMMUNE_A}/ubnd",
-    "cuong": f"{COMMUNE_B}/ubnd",
-    "dung": f"{CITY}/ldtbxh",
-    "em": f"{CITY}/ca",
-    "giang": f"{CITY}/bd",
-    "admin": "2024:62/so-ldtbxh",
-}
 
 
 @pytest.fixture
 def app(database_url):
-    clock = ManualClock(datetime(2024, 3, 4, 1, 0, tzinfo=UTC))
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "TESTING": True})
-    ctx = app.extensions["ansinh"]
-    ctx.clock = clock
-    with ctx.db.write() as session:
-        load_area_file(session)
-        build_demo_organisation(session, "2024")
-        for username, agency in STAFF.items():
-            create_user(session, username, PASSWORD, agency, clock.now, is_admin=username == "admin",
-                        full_name=f"Cán bộ {username.title()}")  # fmt: skip
-    engine.deploy_paths(ctx, [ROOT / "bpmn"])
-    app.clock = clock
+    app = build_app(database_url)
     yield app
-    ctx.db.dispose()
+    app.extensions["ansinh"].db.dispose()
 
 
 def csrf_token(html: str) -> str:
@@ -87,12 +58,7 @@ def browser(app):
 @pytest.fixture
 def case_at_registration(app):
     """A case in commune A waiting at registration (outreach done)."""
-    ctx = app.extensions["ansinh"]
-    step = cases.open_case(ctx, "BN-0001", COMMUNE_A, "Y Thị Hoa", "elderly_80_plus_no_pension")
-    cases.submit(ctx, step.open_tasks[0].id, {"contact_date": "2024-03-01", "channel": "home_visit",
-                                               "outcome": "agrees"})  # fmt: skip
-    (task,) = engine.get_instance(ctx, step.instance_id).open_tasks
-    return task
+    return open_case_at_registration(app)
 
 
 @pytest.fixture

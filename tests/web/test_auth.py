@@ -106,3 +106,15 @@ def test_the_login_page_has_a_csrf_token_and_utf8(app):
     html = response.get_data(as_text=True)
     assert csrf_token(html)
     assert '<meta charset="utf-8">' in html and response.content_type == "text/html; charset=utf-8"
+
+
+def test_static_files_leave_the_session_cookie_alone(app):
+    """Fetched alongside a page, a static response that rewrote the cookie could land after a later
+    request's (a language switch, a log-out) and undo it."""
+    browser = Browser(app, "an")
+    browser.get("/")
+    for path in ("/static/app.css", "/assets/htmx.min.js"):
+        response = browser.get(path)
+        response.close()
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers, path
+    assert "Set-Cookie" not in browser.get("/").headers  # nor does every page: "seen" moves every 30 s

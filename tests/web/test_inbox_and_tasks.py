@@ -42,6 +42,7 @@ def test_a_wrong_cccd_is_refused_per_field_and_nothing_typed_is_lost(app, case_a
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'data-field="cccd"' in html and "12 chữ số" in html
+    assert "Vui lòng nhập số CCCD" not in html  # it was given: only why it is wrong
     assert 'value="062150123"' in html and 'value="Thôn Kon Hra Chót"' in html  # what was typed stays
     assert engine.get_task(app.extensions["ansinh"], case_at_registration.id).bpmn_id == "register"
 

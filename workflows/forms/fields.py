@@ -111,7 +111,13 @@ def _not_in_future(label: str):
     return check
 
 
+class Missing(str):
+    """A "please enter" message from ``require_when``. A schema validator sees a field that failed its own
+    check as absent, so ``load_form`` drops this message for a field that was given: the person sees
+    why their value is wrong, not a request to type what they typed."""
+
+
 def require_when(data: Mapping[str, Any], field_name: str, label: str, condition: bool, errors: dict) -> None:
     """For conditional fields: required only when ``condition`` holds (their ``show_if``)."""
     if condition and data.get(field_name) in (None, ""):
-        errors.setdefault(field_name, []).append(REQUIRED.format(label=label[0].lower() + label[1:]))
+        errors.setdefault(field_name, []).append(Missing(REQUIRED.format(label=label[0].lower() + label[1:])))

@@ -9,6 +9,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
+from .fields import Missing
+
 FORMS: dict[str, type[Schema]] = {}
 # Checks that need the record or the database: (session, record, data) -> {field: [messages]}
 CHECKS: dict[str, Callable[..., dict[str, list[str]]]] = {}
@@ -52,16 +54,30 @@ def form_schema(key: str) -> Schema:
 def load_form(key: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Validate ``raw`` with the form's schema; the result is plain JSON-ready data for the task."""
     schema = form_schema(key)
+    given = _blank_to_missing(raw)
     try:
-        loaded = schema.load(_blank_to_missing(raw))
+        loaded = schema.load(given)
     except ValidationError as exc:
-        raise FormInvalid(_flatten(exc.messages)) from None
+        raise FormInvalid(_flatten(_without_echoes(exc.messages, given))) from None
     return {name: value.isoformat() if isinstance(value, date) else value for name, value in loaded.items()}
 
 
 def _blank_to_missing(raw: Mapping[str, Any]) -> dict[str, Any]:
     """An empty text box means 'not given', as people expect, not an empty value."""
     return {k: v for k, v in raw.items() if not (isinstance(v, str) and not v.strip())}
+
+
+def _without_echoes(messages, given: Mapping[str, Any]):
+    """Drop ``require_when``'s "please enter" for fields that were given (and failed their own check)."""
+    if not isinstance(messages, dict):
+        return messages
+    kept = {}
+    for name, value in messages.items():
+        if name in given and isinstance(value, list):
+            value = [m for m in value if not isinstance(m, Missing)]
+        if value:
+            kept[name] = value
+    return kept
 
 
 def _flatten(messages) -> dict[str, list[str]]:
