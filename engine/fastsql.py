@@ -70,13 +70,15 @@ class FastStatement:
         finally:
             cursor.close()
 
-    def run_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    def run_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Execute once per row; returns the total row count (both our drivers report it)."""
         if not rows:
-            return
+            return 0
         prepared = self._prepare(conn)
         cursor = conn.connection.dbapi_connection.cursor()
         try:
             cursor.executemany(prepared.sql, [prepared.params(row) for row in rows])
+            return cursor.rowcount
         finally:
             cursor.close()
 

@@ -10,6 +10,7 @@ engine's own job fires BPMN timers; the layer above adds its jobs (deadlines, mo
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -108,9 +109,12 @@ class Scheduler:
         return self._scheduler
 
     def run_blocking(self) -> None:
-        """``ansinh scheduler``: the scheduler alone until interrupted; then it lets the lease go."""
+        """``ansinh scheduler``: the scheduler alone until interrupted (Ctrl-C, or SIGTERM from a service
+        manager); then it lets the lease go, so a standby takes over at its next tick."""
         self._scheduler = BlockingScheduler(timezone="UTC")
         self._add_jobs(self._scheduler)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, lambda *_: self._scheduler.shutdown(wait=False))
         names = ", ".join(f"{job.name} every {job.every_s:g}s" for job in self.jobs)
         log.info("scheduler %s started: %s", self.holder, names)
         try:
@@ -119,6 +123,7 @@ class Scheduler:
             pass
         finally:
             self.shutdown()
+            log.info("scheduler %s stopped", self.holder)
 
     def shutdown(self) -> None:
         if self._scheduler is not None and self._scheduler.running:

@@ -259,6 +259,7 @@ def cmd_demo_load(args) -> int:
 def cmd_scheduler(args) -> None:
     from workflows.scheduler import run_blocking
 
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our sweeps say what they did
     run_blocking(args.ctx(), args.interval)
 
 

@@ -15,5 +15,8 @@ MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 
 def bootstrap(database_url: str, clock: Clock = system_clock, upgrade: bool = False) -> EngineContext:
     from . import case  # noqa: F401  (registers the case's service handlers and forms)
+    from .deadlines import install as install_deadlines
 
-    return engine_bootstrap(database_url, registry, clock=clock, upgrade=upgrade, migrations=[MIGRATIONS])
+    ctx = engine_bootstrap(database_url, registry, clock=clock, upgrade=upgrade, migrations=[MIGRATIONS])
+    install_deadlines(ctx)  # working-day due times; alerts close with their tasks
+    return ctx

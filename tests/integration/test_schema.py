@@ -7,9 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import workflows.accounts.models  # noqa: F401
-import workflows.downloads  # noqa: F401
 import workflows.beneficiaries.models  # noqa: F401  (every model on Base.metadata)
 import workflows.deadlines.models  # noqa: F401
+import workflows.downloads  # noqa: F401
 import workflows.org.models  # noqa: F401
 from engine.db import Base, make_engine
 from engine.schema import upgrade

@@ -1,0 +1,93 @@
+"""Who hears about a deadline: the agency that must do the task, then its supervisors up to the top.
+
+A sweep asks this for thousands of tasks over a few hundred (role, area) pairs, so it is answered
+set-based, a batch at a time, with the rule of ``workflows.org.resolve_agency``: the assignment of the
+role at the nearest area at or above the task's, holding on the day (the latest-starting one if two
+do). A handful of queries per batch instead of one recursive query per task; the answers are kept for
+the sweep (never longer: assignments change).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..org.areas import MAX_DEPTH
+from ..org.models import Agency, Area, RoleAssignment
+
+
+class AgencyChains:
+    def __init__(self, on: date) -> None:
+        self.on = on
+        self._parent: dict[str, str | None] = {}
+        self._assigned: dict[tuple[str, str], str | None] = {}
+        self._supervisor: dict[str, str | None] = {}
+
+    def prepare(self, session: Session, pairs: Iterable[tuple[str | None, str]]) -> None:
+        """Resolve every (role, area) pair not known yet, and the supervisors above the answers."""
+        wanted = {(role, area) for role, area in pairs if role is not None} - self._assigned.keys()
+        if not wanted:
+            return
+        self._load_ancestry(session, {area for _, area in wanted})
+        for role in {role for role, _ in wanted}:
+            areas = {area for r, area in wanted if r == role}
+            lines = {area: self._ancestry(area) for area in areas}
+            best = self._assignments(session, role, {a for line in lines.values() for a in line})
+            for area, line in lines.items():
+                self._assigned[role, area] = next((best[a] for a in line if a in best), None)
+        self._load_supervisors(session, {a for a in self._assigned.values() if a is not None})
+
+    def chain(self, role: str | None, area_code: str) -> list[str]:
+        """``[assigned agency, its supervisor, theirs, …]``; empty when nobody plays the role there."""
+        chain: list[str] = []
+        agency = self._assigned.get((role, area_code)) if role is not None else None
+        while agency is not None and agency not in chain and len(chain) <= MAX_DEPTH:
+            chain.append(agency)
+            agency = self._supervisor.get(agency)
+        return chain
+
+    def _ancestry(self, area: str) -> list[str]:
+        line: list[str] = []
+        current: str | None = area
+        while current is not None and current in self._parent and len(line) <= MAX_DEPTH:
+            line.append(current)
+            current = self._parent[current]
+        return line
+
+    def _load_ancestry(self, session: Session, areas: set[str]) -> None:
+        frontier = areas - self._parent.keys()
+        for _ in range(MAX_DEPTH + 1):
+            if not frontier:
+                return
+            rows = session.execute(select(Area.code, Area.parent_code).where(Area.code.in_(frontier))).all()
+            self._parent.update(dict(rows))
+            frontier = {parent for _, parent in rows if parent is not None} - self._parent.keys()
+
+    def _assignments(self, session: Session, role: str, areas: set[str]) -> dict[str, str]:
+        """The assignment holding at each of ``areas`` (latest start first, as resolve_agency orders)."""
+        rows = session.execute(
+            select(RoleAssignment.area_code, RoleAssignment.agency_code)
+            .where(
+                RoleAssignment.role == role,
+                RoleAssignment.area_code.in_(areas),
+                RoleAssignment.effective_from <= self.on,
+                or_(RoleAssignment.effective_to.is_(None), RoleAssignment.effective_to > self.on),
+            )
+            .order_by(RoleAssignment.effective_from, RoleAssignment.id)
+        ).all()
+        return dict(rows)  # later rows win
+
+    def _load_supervisors(self, session: Session, agencies: set[str]) -> None:
+        frontier = agencies - self._supervisor.keys()
+        for _ in range(MAX_DEPTH + 1):
+            if not frontier:
+                return
+            rows = session.execute(
+                select(Agency.code, Agency.supervisor_code).where(Agency.code.in_(frontier))
+            ).all()
+            self._supervisor.update(dict(rows))
+            self._supervisor.update({code: None for code in frontier - {code for code, _ in rows}})
+            frontier = {s for _, s in rows if s is not None} - self._supervisor.keys()
