@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 import engine
-from engine.errors import Conflict
+from engine.errors import Conflict, NotFound
 from workflows.accounts import list_users
+from workflows.deadlines import acknowledge_escalation, escalations_for, reminders_for
 from workflows.inbox import InboxFilter, list_inbox, task_in_scope
 from workflows.scope import area_names
 
@@ -36,9 +37,26 @@ def index():
         page = list_inbox(db, my_scope, filters, now(), current_user.username)
         colleagues = [u for u in list_users(db, current_user.account.agency_code) if u.active]
         areas = area_names(db, my_scope.all_areas)
+        agency = current_user.account.agency_code
+        escalations, reminders = escalations_for(db, agency), reminders_for(db, agency)
     return render_template(
-        "inbox.html", page=page, filters=filters, steps=steps, areas=areas, colleagues=colleagues, now=now()
-    )
+        "inbox.html", page=page, filters=filters, steps=steps, areas=areas, colleagues=colleagues, now=now(),
+        escalations=escalations, reminders=reminders,
+    )  # fmt: skip
+
+
+@bp.post("/alerts/<int:alert_id>/acknowledge")
+@login_required
+def acknowledge(alert_id: int):
+    try:
+        acknowledge_escalation(
+            ctx(), alert_id, current_user.username, request.form.get("comment") or None,
+            agency_code=current_user.account.agency_code,
+        )  # fmt: skip
+    except NotFound:
+        abort(404)
+    flash(_("Đã ghi nhận cảnh báo quá hạn."))
+    return _back()
 
 
 @bp.post("/tasks/<task_id>/claim")

@@ -139,6 +139,7 @@ EVENT_LABELS = {
     "pii_viewed": "Xem thông tin cá nhân",
     "due_changed": "Gia hạn",
     "reminder_sent": "Nhắc việc",
+    "task_overdue": "Quá hạn",
     "escalation_raised": "Báo quá hạn lên cấp trên",
     "escalation_acknowledged": "Cấp trên đã ghi nhận",
     "escalation_closed": "Đóng cảnh báo quá hạn",

@@ -31,6 +31,7 @@ STAFF = {
     "dung": f"{CITY}/ldtbxh",
     "em": f"{CITY}/ca",
     "giang": f"{CITY}/bd",
+    "hung": f"{CITY}/ubnd",  # supervises the communes of the city
     "admin": "2024:62/so-ldtbxh",
 }
 

@@ -120,3 +120,33 @@ def test_the_bpmn_viewer_is_served_by_the_app(app):
     response.close()
     assert response.status_code == 200 and len(body) > 100_000
     assert Browser(app).get("/assets/../package.json").status_code == 404
+
+
+def test_filters_by_status(app, case_at_registration):
+    an = Browser(app, "an")
+    assert "Y Thị Hoa" in an.get("/?status=on_time").get_data(as_text=True)
+    app.clock.advance(days=30)
+    assert "Y Thị Hoa" in an.get("/?status=overdue").get_data(as_text=True)
+    assert "Y Thị Hoa" not in an.get("/?status=on_time").get_data(as_text=True)
+
+
+def test_overdue_work_shows_in_the_supervisors_inbox_and_can_be_acknowledged(app, case_at_registration):
+    from workflows.deadlines import sweep_deadlines
+
+    ctx = app.extensions["ansinh"]
+    app.clock.advance(days=30)
+    sweep_deadlines(ctx)
+    an = Browser(app, "an").get("/").get_data(as_text=True)
+    assert "Nhắc việc" in an and "đã quá hạn" in an
+    assert "Việc quá hạn của đơn vị cấp dưới" not in an
+    hung = Browser(app, "hung")  # the city People's Committee supervises the commune
+    page = hung.get("/").get_data(as_text=True)
+    assert "Việc quá hạn của đơn vị cấp dưới" in page and "BN-0001" in page
+    import re
+
+    alert_id = re.search(r"/alerts/(\d+)/acknowledge", page).group(1)
+    assert Browser(app, "an").post(f"/alerts/{alert_id}/acknowledge", {"comment": "x"}).status_code == 404
+    hung.post(f"/alerts/{alert_id}/acknowledge", {"comment": "Đề nghị xã xử lý ngay"})
+    page = hung.get("/").get_data(as_text=True)
+    assert "đã ghi nhận bởi hung" in page and "Đề nghị xã xử lý ngay" in page
+    assert hung.get("/cases/BN-0001").status_code == 200
