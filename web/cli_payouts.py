@@ -32,9 +32,14 @@ def register(sub, command, show) -> None:
             started = [payouts.start_cycle(ctx, args.area, args.month, actor=args.user)]
         else:
             started = payouts.start_monthly_cycles(ctx, args.month)
-        show(started, args.json, lambda cs: [
-            f"{c.business_key}\tcycle {c.cycle_id}\t{'started' if c.created else 'already started'}" for c in cs
-        ] or ["nobody to pay this month"])  # fmt: skip
+
+        def lines(cycles):
+            for c in cycles:
+                yield f"{c.business_key}\tcycle {c.cycle_id}\t{'started' if c.created else 'already started'}"
+            if not cycles:
+                yield "nobody to pay this month"
+
+        show(started, args.json, lines)
 
     def show_cycle(args) -> None:
         from workflows import payouts
@@ -46,7 +51,8 @@ def register(sub, command, show) -> None:
         def lines(c):
             b = c.books
             yield f"{c.business_key} ({c.area_name}, {c.month:%m/%Y}): {c.status}"
-            yield f"list: {c.line_count} lines, {money(c.total_amount)}; hash {c.list_hash or 'not approved yet'}"
+            yield f"list: {c.line_count} lines, {money(c.total_amount)}"
+            yield f"approved list hash: {c.list_hash or 'not approved yet'}"
             for method, total in c.by_method.items():
                 yield f"  {method}: {total.lines} lines, {money(total.amount)}"
             yield (f"transferred {money(b.transferred)}; paid by account {money(b.paid_account)}, in cash "
@@ -71,8 +77,9 @@ def register(sub, command, show) -> None:
         refused = payouts.import_rows(ctx, report.import_id, outcomes=["refused"], limit=args.limit)
 
         def lines(r):
+            again = " (this file was imported before: nothing changed)" if r.already_imported else ""
             yield (f"import {r.import_id}: {r.rows_total} rows, {r.applied} applied, {r.duplicates} already "
-                   f"recorded, {r.refused} refused" + (" (this file was imported before)" if r.already_imported else ""))  # fmt: skip
+                   f"recorded, {r.refused} refused{again}")  # fmt: skip
             for row_no, _, _, message in refused:
                 yield f"  row {row_no}: {message}"
 

@@ -19,6 +19,7 @@ from . import case as _steps  # noqa: F401  (registers the case's forms, checks 
 from .beneficiaries.records import create_record, get_record, open_case_with_cccd
 from .forms import CHECKS, FormInvalid, load_form
 from .org import Agency, resolve_agency
+from .payouts.common import PROCESS as PAYOUT_PROCESS
 
 PROCESS = "beneficiary_case"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -75,6 +76,11 @@ def submit(
     Raises FormInvalid with field-level Vietnamese messages; nothing is changed then.
     """
     task = engine.get_task(ctx, task_id)
+    if task.process_key == PAYOUT_PROCESS:  # a payout step is checked against its cycle's books
+        from .payouts import submit as submit_payout
+
+        step = submit_payout(ctx, task_id, raw, user=user, expected_version=expected_version).step
+        return Submission(step, [route(ctx, t) for t in step.open_tasks])
     if not task.form_key:
         raise FormInvalid({"_schema": [f"Bước {task.name or task.bpmn_id} không có biểu mẫu."]})
     data = load_form(task.form_key, raw)

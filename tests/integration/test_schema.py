@@ -11,6 +11,7 @@ import workflows.beneficiaries.models  # noqa: F401  (every model on Base.metada
 import workflows.deadlines.models  # noqa: F401
 import workflows.downloads  # noqa: F401
 import workflows.org.models  # noqa: F401
+import workflows.payouts.models  # noqa: F401
 from engine.db import Base, make_engine
 from engine.schema import upgrade
 from workflows.bootstrap import MIGRATIONS

@@ -1,0 +1,53 @@
+"""The monthly payout (bpmn/monthly_payout.bpmn): one cycle per area per month, everybody paid exactly once.
+
+Importing this package registers the payout's forms and service-task handlers.
+"""
+
+from . import forms, handlers  # noqa: F401  (registers forms, checks and handlers)
+from .imports import (
+    ImportRefused,
+    ImportReport,
+    get_import,
+    import_results,
+    import_rows,
+    list_imports,
+    record_cash,
+)
+from .notices import NoticeSweep, deliver_notices
+from .service import (
+    CycleStart,
+    StepDone,
+    do_step,
+    open_step,
+    start_cycle,
+    start_cycles,
+    start_monthly_cycles,
+    submit,
+)
+from .views import CycleView, LineView, get_cycle, list_cycles, list_lines, verify_list
+
+__all__ = [
+    "CycleStart",
+    "CycleView",
+    "ImportRefused",
+    "ImportReport",
+    "LineView",
+    "NoticeSweep",
+    "StepDone",
+    "deliver_notices",
+    "do_step",
+    "get_cycle",
+    "get_import",
+    "import_results",
+    "import_rows",
+    "list_cycles",
+    "list_imports",
+    "list_lines",
+    "open_step",
+    "record_cash",
+    "start_cycle",
+    "start_cycles",
+    "start_monthly_cycles",
+    "submit",
+    "verify_list",
+]

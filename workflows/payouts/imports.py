@@ -1,0 +1,273 @@
+"""Applying payment results — a provider's file, or cash results entered on screen — exactly once.
+
+An import is a row in ``payout_imports`` keyed by (cycle, kind, content hash), applied in chunks, each
+chunk one transaction that also advances the import's ``rows_done``. So:
+- the same file again is recognised and changes nothing;
+- an overlapping file finds the lines it shares already paid, and reports those rows as duplicates;
+- a crash (kill -9) mid-chunk rolls that chunk back, and importing the same file again resumes at the
+  first row not committed — nothing lost, nothing applied twice;
+- every line change is an UPDATE guarded by the status the decision saw, under the cycle's lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import uuid4
+
+from sqlalchemy import Connection, String, bindparam, func, insert, or_, select, update
+
+from engine import EngineContext
+from engine.errors import Conflict
+from engine.fastsql import FastStatement, insert_rows
+
+from . import faults, ledger
+from .models import PayoutImport, PayoutImportRow, PayoutLine
+from .outcomes import ACCOUNT, APPLIED, CASH, DUPLICATE, REFUSED, LineState, ResultRow, decide
+from .results_file import ImportRefused, parse
+
+IMP, IR, L = PayoutImport.__table__, PayoutImportRow.__table__, PayoutLine.__table__
+CHUNK_ROWS = 5000
+_PHASES = {ACCOUNT: ("funded",), CASH: ("funded", "fallback")}
+# Run on the unit of work's DBAPI cursor: SQLAlchemy's per-row parameter handling cost more than SQLite.
+_SET_RESULT = FastStatement(
+    update(L)
+    .where(L.c.id == bindparam("b_id"), L.c.status == bindparam("b_expected"))
+    .values(
+        status=bindparam("b_status"),
+        transaction_ref=func.coalesce(bindparam("b_ref", type_=String), L.c.transaction_ref),
+        failure_reason=func.coalesce(bindparam("b_reason", type_=String), L.c.failure_reason),
+        import_id=bindparam("b_import"),
+        result_at=bindparam("b_at", type_=L.c.result_at.type),
+    )
+)
+_ROW_RESULT = FastStatement(insert_rows(IR))
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    import_id: int
+    cycle_id: int
+    kind: str
+    file_name: str
+    status: str  # processing | done
+    rows_total: int
+    rows_done: int
+    applied: int
+    duplicates: int
+    refused: int
+    already_imported: bool = False  # this very file had been imported before: nothing happened now
+
+    @property
+    def progress(self) -> float:
+        return 1.0 if not self.rows_total else self.rows_done / self.rows_total
+
+
+def import_results(
+    ctx: EngineContext,
+    cycle_id: int,
+    file_name: str,
+    content: bytes,
+    kind: str = ACCOUNT,
+    actor: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    on_progress: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
+    """Apply a results file (CSV or XLSX) of ``kind`` ``"account"`` (transfers: paid / failed) or
+    ``"cash"`` (paid / not collected). Raises ImportRefused (Vietnamese) if the file or the cycle's
+    step does not allow it; row problems are reported per row instead. ``on_progress`` hears of each
+    chunk committed (a page's progress bar can also poll ``get_import`` or ``list_imports``)."""
+    if kind not in _PHASES:
+        raise ValueError(f"unknown result kind {kind!r}")
+    rows = parse(file_name, content)
+    digest = hashlib.sha256(content).hexdigest()
+    return _run(ctx, cycle_id, kind, file_name, digest, rows, actor, chunk_rows, on_progress)
+
+
+def record_cash(
+    ctx: EngineContext,
+    cycle_id: int,
+    results: Sequence[tuple[int, str] | tuple[int, str, str | None]],
+    actor: str | None = None,
+) -> ImportReport:
+    """Cash results entered on screen: (line id, "paid" | "not_collected"[, note]) each."""
+    rows = [
+        ResultRow(i, line_id=int(entry[0]), result=entry[1], reason=(entry[2] if len(entry) > 2 else None))
+        for i, entry in enumerate(results, start=1)
+    ]
+    return _run(ctx, cycle_id, CASH, "Ghi nhận trên màn hình", uuid4().hex, rows, actor, CHUNK_ROWS)
+
+
+def _run(ctx, cycle_id, kind, file_name, digest, rows, actor, chunk_rows, on_progress=None) -> ImportReport:
+    now = ctx.now()
+    with ctx.db.transaction() as conn:
+        cycle = ledger.lock_cycle(conn, cycle_id)
+        batch = conn.execute(
+            select(IMP).where(IMP.c.cycle_id == cycle_id, IMP.c.kind == kind, IMP.c.content_hash == digest)
+        ).one_or_none()
+        if batch is not None and batch.status == "done":
+            return _report(batch, already=True)
+        _check_phase(cycle, kind)
+        if batch is None:
+            batch_id = conn.execute(
+                insert(IMP).returning(IMP.c.id),
+                {
+                    "cycle_id": cycle_id, "kind": kind, "file_name": file_name[:200], "content_hash": digest,
+                    "status": "processing", "rows_total": len(rows), "rows_done": 0, "applied": 0,
+                    "duplicates": 0, "refused": 0, "actor": actor, "started_at": now,
+                },
+            ).scalar_one()  # fmt: skip
+        else:
+            batch_id = batch.id
+        ledger.hold_exited(conn, cycle_id, now)
+    while True:
+        with ctx.db.transaction() as conn:
+            cycle = ledger.lock_cycle(conn, cycle_id)
+            batch = conn.execute(select(IMP).where(IMP.c.id == batch_id)).one()
+            if batch.status == "done":
+                return _report(batch)
+            _check_phase(cycle, kind)
+            part = rows[batch.rows_done : batch.rows_done + chunk_rows]
+            counts = _apply(conn, cycle_id, kind, batch_id, part, ctx.now())
+            done = batch.rows_done + len(part)
+            finished = done >= len(rows)
+            conn.execute(
+                update(IMP)
+                .where(IMP.c.id == batch_id, IMP.c.rows_done == batch.rows_done)
+                .values(
+                    rows_done=done,
+                    applied=IMP.c.applied + counts[APPLIED],
+                    duplicates=IMP.c.duplicates + counts[DUPLICATE],
+                    refused=IMP.c.refused + counts[REFUSED],
+                    status="done" if finished else "processing",
+                    finished_at=ctx.now() if finished else None,
+                )
+            )
+            faults.checkpoint("import.before_commit")
+        faults.checkpoint("import.after_commit")
+        if on_progress is not None:
+            on_progress(get_import(ctx, batch_id))
+
+
+def _check_phase(cycle, kind: str) -> None:
+    if cycle.status in _PHASES[kind]:
+        return
+    if cycle.status in ("draft", "approved"):
+        raise ImportRefused("Kho bạc chưa chuyển kinh phí cho kỳ này: chưa nhận kết quả chi trả.")
+    if kind == ACCOUNT and cycle.status in ("fallback", "paid"):
+        raise ImportRefused("Kỳ chi trả đã qua bước chuyển khoản: không nhận thêm kết quả chuyển khoản.")
+    raise ImportRefused("Kỳ chi trả đã chi xong hoặc đã quyết toán: không nhận thêm kết quả.")
+
+
+def _apply(
+    conn: Connection, cycle_id: int, kind: str, batch_id: int, rows: list[ResultRow], at: datetime
+) -> dict[str, int]:
+    lines = _line_states(conn, cycle_id, rows)
+    outcomes, changes = decide(kind, rows, lines)
+    if changes:
+        params = [
+            {
+                "b_id": c.line_id, "b_expected": c.expected, "b_status": c.status, "b_ref": c.reference,
+                "b_reason": c.reason, "b_import": batch_id, "b_at": at,
+            }
+            for c in changes
+        ]  # fmt: skip
+        updated = _SET_RESULT.run_many(conn, params)
+        if updated != len(changes):
+            raise Conflict(f"lines of cycle {cycle_id} changed during the import; import the file again")
+    _ROW_RESULT.run_many(
+        conn,
+        [
+            {
+                "import_id": batch_id,
+                "row_no": o.row_no,
+                "line_ids": ",".join(map(str, o.line_ids))[:100] or None,
+                "outcome": o.outcome,
+                "message": o.message[:300],
+            }
+            for o in outcomes
+        ],
+    )
+    counts = {APPLIED: 0, DUPLICATE: 0, REFUSED: 0}
+    for outcome in outcomes:
+        counts[outcome.outcome] += 1
+    return counts
+
+
+def _line_states(conn: Connection, cycle_id: int, rows: list[ResultRow]) -> dict[int, LineState]:
+    """The lines a chunk names, by id or by CCCD. By id, the primary key is used and lines of another
+    cycle are dropped here (given the cycle too, SQLite would scan the cycle's index instead)."""
+    ids = sorted({r.line_id for r in rows if r.line_id is not None})
+    cccds = sorted({r.cccd for r in rows if r.cccd})
+    columns = (L.c.id, L.c.beneficiary_code, L.c.beneficiary_cccd, L.c.recipient_cccd, L.c.method, L.c.status,
+               L.c.transaction_ref)  # fmt: skip
+    found = {}
+    if ids:
+        query = select(L.c.cycle_id, *columns).where(L.c.id.in_(ids))
+        found |= {row.id: LineState(*row[1:]) for row in conn.execute(query) if row.cycle_id == cycle_id}
+    if cccds:
+        query = select(*columns).where(
+            L.c.cycle_id == cycle_id, or_(L.c.beneficiary_cccd.in_(cccds), L.c.recipient_cccd.in_(cccds))
+        )
+        found |= {row.id: LineState(*row) for row in conn.execute(query) if row.id not in found}
+    return found
+
+
+def _report(batch, already: bool = False) -> ImportReport:
+    return ImportReport(
+        import_id=batch.id,
+        cycle_id=batch.cycle_id,
+        kind=batch.kind,
+        file_name=batch.file_name,
+        status=batch.status,
+        rows_total=batch.rows_total,
+        rows_done=batch.rows_done,
+        applied=batch.applied,
+        duplicates=batch.duplicates,
+        refused=batch.refused,
+        already_imported=already,
+    )
+
+
+def get_import(ctx: EngineContext, import_id: int) -> ImportReport:
+    """An import as it stands (for a progress bar: ``rows_done`` of ``rows_total``)."""
+    with ctx.db.read() as session:
+        batch = session.execute(select(IMP).where(IMP.c.id == import_id)).one_or_none()
+        if batch is None:
+            raise LookupError(f"import {import_id} does not exist")
+        return _report(batch)
+
+
+def list_imports(ctx: EngineContext, cycle_id: int) -> list[ImportReport]:
+    """A cycle's imports, newest first (one still ``processing`` was interrupted, or is running)."""
+    with ctx.db.read() as session:
+        rows = session.execute(select(IMP).where(IMP.c.cycle_id == cycle_id).order_by(IMP.c.id.desc()))
+        return [_report(row) for row in rows]
+
+
+def import_rows(
+    ctx: EngineContext,
+    import_id: int,
+    outcomes: Sequence[str] | None = None,
+    limit: int = 500,
+    offset: int = 0,
+) -> list[tuple[int, str | None, str, str]]:
+    """The per-row report: (row number, line ids, outcome, Vietnamese message), in file order."""
+    query = select(IR.c.row_no, IR.c.line_ids, IR.c.outcome, IR.c.message).where(IR.c.import_id == import_id)
+    if outcomes:
+        query = query.where(IR.c.outcome.in_(outcomes))
+    with ctx.db.read() as session:
+        return [tuple(r) for r in session.execute(query.order_by(IR.c.row_no).limit(limit).offset(offset))]
+
+
+__all__ = [
+    "ImportRefused",
+    "ImportReport",
+    "get_import",
+    "import_results",
+    "import_rows",
+    "list_imports",
+    "record_cash",
+]

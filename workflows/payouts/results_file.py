@@ -1,0 +1,149 @@
+"""Reading a results file from the provider: CSV or XLSX, headers in Vietnamese or English.
+
+Columns (any order; the header row may sit below a title, as in our own payment list): the line id
+(``Mã dòng``) or the beneficiary's CCCD, the result (``Kết quả``: đã chi / thất bại / không nhận), a
+reason (``Lý do``) and the transaction reference (``Mã giao dịch``). A row that cannot be read is kept,
+with why, so the per-row report says so; a file that cannot be read at all is refused whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+from ..validators import fold_diacritics
+from .outcomes import ResultRow
+
+HEADER_SEARCH_ROWS = 20
+# Column names as people write them (without diacritics), the preferred first: "Kết quả" wins over a
+# bank's "Trạng thái" when a file has both.
+HEADERS = {
+    "line_id": ("ma dong", "line id", "ma dong chi tra", "id"),
+    "cccd": ("so cccd", "cccd", "so cccd nguoi huong", "cccd nguoi huong", "so can cuoc"),
+    "result": ("ket qua", "result", "trang thai", "status"),
+    "reason": ("ly do", "reason", "ly do that bai"),
+    "reference": ("ma giao dich", "reference", "transaction ref", "transaction reference", "so tham chieu"),
+}
+RESULTS = {
+    "paid": {"paid", "da chi", "thanh cong", "success", "ok", "da nhan"},
+    "failed": {"failed", "fail", "that bai", "loi", "khong thanh cong"},
+    "not_collected": {"not collected", "khong nhan", "chua nhan", "khong den nhan"},
+}
+
+
+class ImportRefused(Exception):
+    """The whole file (or import) is refused; the message is Vietnamese, for the page."""
+
+
+@lru_cache(maxsize=4096)
+def _folded(text: str) -> str:
+    return fold_diacritics(text)
+
+
+def _key(value: Any) -> str:
+    text = _folded(str(value or ""))
+    return " ".join(re.sub(r"[_\-:.()]", " ", text).split())
+
+
+_RESULT_BY_KEY = {alias: result for result, aliases in RESULTS.items() for alias in aliases}
+
+
+def parse(file_name: str, content: bytes) -> list[ResultRow]:
+    if not content:
+        raise ImportRefused("Tệp rỗng.")
+    is_xlsx = content[:4] == b"PK\x03\x04" or file_name.lower().endswith(".xlsx")
+    table = _xlsx_rows(content) if is_xlsx else _csv_rows(content)
+    return list(read_table(table))
+
+
+def read_table(table: Iterable[tuple[int, Sequence[Any]]]) -> Iterator[ResultRow]:
+    """``table`` yields (row number as the person sees it, cells)."""
+    rows = iter(table)
+    columns = None
+    for row_no, cells in rows:
+        columns = _columns(cells)
+        if columns is not None or row_no >= HEADER_SEARCH_ROWS:
+            break
+    if columns is None:
+        raise ImportRefused("Không tìm thấy dòng tiêu đề: cần cột «Mã dòng» hoặc «Số CCCD» và cột «Kết quả».")
+    for row_no, cells in rows:
+        values = {name: _cell(cells, index) for name, index in columns.items()}
+        if not any(values.values()):
+            continue
+        yield _row(row_no, values)
+
+
+def _columns(cells: Sequence[Any]) -> dict[str, int] | None:
+    keys = [_key(cell) for cell in cells]
+    found: dict[str, int] = {}
+    for name, aliases in HEADERS.items():
+        index = next((keys.index(alias) for alias in aliases if alias in keys), None)
+        if index is not None:
+            found[name] = index
+    if "result" in found and ("line_id" in found or "cccd" in found):
+        return found
+    return None
+
+
+def _cell(cells: Sequence[Any], index: int) -> str:
+    if index >= len(cells) or cells[index] is None:
+        return ""
+    value = cells[index]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _row(row_no: int, values: dict[str, str]) -> ResultRow:
+    reason = values.get("reason", "")[:300] or None
+    reference = values.get("reference", "")[:60] or None
+    line_text, cccd_text = values.get("line_id", ""), values.get("cccd", "")
+    line_id = cccd = None
+    error = None
+    if line_text:
+        if re.fullmatch(r"\d{1,15}", line_text):
+            line_id = int(line_text)
+        else:
+            error = f"Mã dòng «{line_text}» không hợp lệ."
+    if cccd_text:
+        digits = re.sub(r"\s", "", cccd_text)
+        if re.fullmatch(r"\d{9,12}", digits):
+            cccd = digits.zfill(12) if len(digits) == 11 else digits  # a spreadsheet drops the leading 0
+        if cccd is None or len(cccd) != 12:
+            error = error or f"Số CCCD «{cccd_text}» phải gồm 12 chữ số."
+            cccd = None
+    result_text = values.get("result", "")
+    result = _RESULT_BY_KEY.get(_key(result_text))
+    if not result_text:
+        error = error or "Chưa có kết quả chi trả; dòng bỏ qua."
+    elif result is None:
+        error = error or f"Kết quả «{result_text}» không hợp lệ (đã chi / thất bại / không nhận)."
+    return ResultRow(row_no, line_id, cccd, result, reason, reference, error)
+
+
+def _csv_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused("Tệp CSV phải được lưu với mã UTF-8.") from None
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+
+
+def _xlsx_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:
+        raise ImportRefused("Không đọc được tệp Excel (.xlsx).") from None
+    try:
+        sheet = book.worksheets[0]
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+    finally:
+        book.close()

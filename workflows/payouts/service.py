@@ -1,0 +1,188 @@
+"""Starting cycles and doing their steps: what the pages, the CLI, the scheduler and the simulation call.
+
+A cycle is started once per area and month (the key is unique; starting it again returns it), with its
+rates, its BPMN instance and its list drawn up in one transaction — a crash leaves nothing half made.
+A step's form is validated, then checked against the cycle's books (Vietnamese field errors), then the
+task is completed; notices for failed transfers are delivered after that step has committed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+import engine
+from engine import EngineContext
+from engine.errors import NotFound, ValidationError
+from engine.steps import StepResult
+
+from ..beneficiaries.models import Beneficiary
+from ..entitlements import Entitlements
+from ..forms import FormInvalid, load_form
+from ..org.models import Area
+from . import faults, ledger
+from .common import ACTIVE_STATUSES, CYCLE_LEVEL, DEFAULT_CYCLE_LEVEL, PROCESS, business_key, parse_month
+from .forms import CHECKS
+from .models import PayoutCycle, PayoutRate
+from .notices import NoticeSweep, deliver_notices
+from .rates import rate_rows
+
+C = PayoutCycle.__table__
+
+
+@dataclass(frozen=True)
+class CycleStart:
+    cycle_id: int
+    business_key: str
+    instance_id: int | None
+    created: bool  # False: the cycle existed already and nothing was done
+
+
+@dataclass(frozen=True)
+class StepDone:
+    step: StepResult
+    notices: NoticeSweep  # payout_failed notices delivered after the step (failed transfers)
+
+
+def cycle_level(structure: str) -> str:
+    return CYCLE_LEVEL.get(structure, DEFAULT_CYCLE_LEVEL)
+
+
+def start_cycle(
+    ctx: EngineContext,
+    area_code: str,
+    month: date | str,
+    actor: str | None = None,
+    entitlements: Entitlements | None = None,
+) -> CycleStart:
+    """Start the payout of ``month`` for ``area_code``: the cycle, its rates, its instance and its list."""
+    month = parse_month(month)
+    key = business_key(area_code, month)
+    existing = _find(ctx, key)
+    if existing is not None:
+        return existing
+    now = ctx.now()
+
+    def prepare(conn) -> None:
+        if conn.execute(select(Area.code).where(Area.code == area_code)).scalar() is None:
+            raise NotFound(f"area {area_code} does not exist")
+        cycle_id = conn.execute(
+            insert(C).returning(C.c.id),
+            {
+                "business_key": key, "area_code": area_code, "month": month, "status": "draft",
+                "line_count": 0, "total_amount": 0, "created_at": now, "updated_at": now,
+            },
+        ).scalar_one()  # fmt: skip
+        conn.execute(insert(PayoutRate.__table__), rate_rows(cycle_id, month, entitlements))
+
+    data = {"cycle": key, "month": f"{month:%Y-%m}"}
+    try:
+        step = engine.start_instance(ctx, PROCESS, key, area_code, data, actor=actor, prepare=prepare)
+    except IntegrityError:  # started by someone else meanwhile
+        found = _find(ctx, key)
+        if found is None:
+            raise
+        return found
+    faults.checkpoint("start.after_commit")
+    found = _find(ctx, key)
+    return CycleStart(found.cycle_id, key, step.instance_id, True)
+
+
+def start_cycles(
+    ctx: EngineContext,
+    root_area: str,
+    month: date | str,
+    actor: str | None = None,
+    level: str | None = None,
+    entitlements: Entitlements | None = None,
+) -> list[CycleStart]:
+    """One cycle per area at the cycle level under ``root_area`` (a province) that has anyone to pay."""
+    with ctx.db.read() as session:
+        root = session.get(Area, root_area)
+        if root is None:
+            raise NotFound(f"area {root_area} does not exist")
+        level = level or cycle_level(root.structure)
+        areas = {a.code: a for a in session.scalars(select(Area).where(Area.structure == root.structure))}
+        active = session.execute(
+            select(Beneficiary.area_code).where(Beneficiary.status.in_(ACTIVE_STATUSES))
+        ).scalars()
+        wanted = Counter()
+        for code in active:
+            area = areas.get(code)
+            while area is not None and area.level != level:
+                area = areas.get(area.parent_code)
+            if area is not None and _under(areas, area, root_area):
+                wanted[area.code] += 1
+    return [start_cycle(ctx, code, month, actor, entitlements) for code in sorted(wanted)]
+
+
+def start_monthly_cycles(ctx: EngineContext, month: date | str) -> list[CycleStart]:
+    """The scheduler's monthly job: every province's cycles for ``month`` (areas with someone to pay).
+    Safe to run again: a cycle already started is returned as it is."""
+    with ctx.db.read() as session:
+        provinces = list(
+            session.scalars(select(Area.code).where(Area.level == "province").order_by(Area.code))
+        )
+    return [cycle for root in provinces for cycle in start_cycles(ctx, root, month, actor="scheduler")]
+
+
+def _under(areas: dict, area, root: str) -> bool:
+    while area is not None:
+        if area.code == root:
+            return True
+        area = areas.get(area.parent_code)
+    return False
+
+
+def _find(ctx: EngineContext, key: str) -> CycleStart | None:
+    with ctx.db.read() as session:
+        row = session.execute(select(C.c.id, C.c.instance_id).where(C.c.business_key == key)).one_or_none()
+    return None if row is None else CycleStart(row.id, key, row.instance_id, False)
+
+
+def submit(
+    ctx: EngineContext,
+    task_id: str,
+    raw: dict[str, Any],
+    user: str | None = None,
+    expected_version: int | None = None,
+) -> StepDone:
+    """Validate a payout step's form and the cycle's books, then complete the task (FormInvalid if not)."""
+    task = engine.get_task(ctx, task_id)
+    if task.process_key != PROCESS or not task.form_key:
+        raise ValidationError.single(f"task {task_id} is not a step of a payout cycle")
+    data = load_form(task.form_key, raw)
+    with ctx.db.transaction() as conn:
+        cycle = conn.execute(select(C).where(C.c.business_key == task.business_key)).one()
+        ledger.hold_exited(conn, cycle.id, ctx.now())
+    check = CHECKS.get(task.form_key)
+    if check is not None:
+        with ctx.db.read() as session:
+            problems = check(session.connection(), cycle, data)
+        if problems:
+            raise FormInvalid(problems)
+    step = engine.complete_task(ctx, task_id, data, user=user, expected_version=expected_version)
+    return StepDone(step, deliver_notices(ctx, cycle.id))
+
+
+def open_step(ctx: EngineContext, cycle_id: int, bpmn_id: str | None = None):
+    """The cycle's open task (with ``bpmn_id``, that one); None when there is none."""
+    with ctx.db.read() as session:
+        instance_id = session.execute(select(C.c.instance_id).where(C.c.id == cycle_id)).scalar()
+    if instance_id is None:
+        return None
+    tasks = engine.get_instance(ctx, instance_id).open_tasks
+    return next((t for t in tasks if bpmn_id is None or t.bpmn_id == bpmn_id), None)
+
+
+def do_step(ctx: EngineContext, cycle_id: int, bpmn_id: str, raw: dict[str, Any], user: str | None = None):
+    """Submit the form of the cycle's open ``bpmn_id`` task (the CLI's and the simulation's way in)."""
+    task = open_step(ctx, cycle_id, bpmn_id)
+    if task is None:
+        raise NotFound(f"cycle {cycle_id} has no open step {bpmn_id!r}")
+    return submit(ctx, task.id, raw, user=user)
