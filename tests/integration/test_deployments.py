@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import func, select
 
@@ -12,6 +14,11 @@ from tests.conftest import FIXTURES, ROOT
 
 FIXTURE_FILES = ["engine_fixture.bpmn", "engine_subprocess.bpmn", "classify_amount.dmn"]
 MIWG = ROOT.parent / "shared" / "conformance" / "bpmn-miwg"
+MIWG_FILES = sorted(MIWG.glob("*.bpmn"))
+if os.environ.get("CI") and len(MIWG_FILES) < 21:
+    # The suite lives beside the project (../shared, never copied in). CI must have it; a user's fresh
+    # clone may not, and then only these cases are left out (pytest reports the empty parameter set).
+    raise RuntimeError(f"the BPMN MIWG conformance models are missing from {MIWG}")
 
 
 def _files(*names: str) -> dict[str, bytes]:
@@ -127,7 +134,7 @@ def test_deploy_paths_takes_folders(ctx, tmp_path):
     assert {r.key for r in deploy_paths(ctx, [tmp_path])} == {"engine_fixture", "engine_subprocess"}
 
 
-@pytest.mark.parametrize("path", sorted(MIWG.glob("*.bpmn")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MIWG_FILES, ids=lambda p: p.name)
 def test_conformance_models_deploy_or_are_refused_clearly(ctx, path):
     try:
         results = deploy(ctx, {path.name: path.read_bytes()})
