@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, false, nulls_last, or_, select
+from sqlalchemy import and_, false, nulls_last, or_, select, text
 from sqlalchemy.orm import Session
 
 from engine.models import Instance, OpenTask
@@ -15,6 +15,8 @@ from .org.models import Area
 from .scope import Scope
 from .validators import fold_diacritics
 
+_FTS_MATCH = "beneficiaries.rowid IN (SELECT rowid FROM beneficiary_names WHERE name_folded LIKE :p)"
+CASE_PROCESS = "beneficiary_case"  # searches by name or CCCD look for beneficiaries' cases
 DUE_SOON = timedelta(days=2)
 PER_PAGE = 25
 SORTS = ("due", "created", "name")
@@ -117,7 +119,7 @@ def list_inbox(
     elif filters.claimed == "unclaimed":
         query = query.where(_T.c.claimed_by.is_(None))
     if filters.search and filters.search.strip():
-        query = query.where(_search_condition(filters.search))
+        query = query.where(_I.c.process_key == CASE_PROCESS, _search_condition(session, filters.search))
     order = {
         "due": (nulls_last(_T.c.due_at), _T.c.created_at),
         "created": (_T.c.created_at,),
@@ -130,11 +132,18 @@ def list_inbox(
     return InboxPage([InboxRow(*row) for row in rows[:PER_PAGE]], page, len(rows) > PER_PAGE)
 
 
-def _search_condition(text: str):
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if digits and len(digits) == len(text.replace(" ", "")):
+def _search_condition(session: Session, query: str):
+    """Digits search CCCDs; anything else the names, diacritics ignored. Substrings of three letters or
+    more use a trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL), so a province-wide search does not
+    read every name."""
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if digits and len(digits) == len(query.replace(" ", "")):
         return _B.c.cccd == digits if len(digits) == 12 else _B.c.cccd.like(f"%{digits}%")
-    return _B.c.name_folded.like(f"%{fold_diacritics(text)}%")
+    folded = fold_diacritics(query).replace("%", "").replace("_", "")
+    pattern = f"%{folded}%"
+    if len(folded) >= 3 and session.get_bind().dialect.name == "sqlite":
+        return text(_FTS_MATCH).bindparams(p=pattern)
+    return _B.c.name_folded.like(pattern)
 
 
 def task_in_scope(session: Session, scope: Scope, task_id: str) -> bool:
