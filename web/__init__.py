@@ -13,7 +13,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Defaults, then the environment, then ``test_config``; the engine is wired here, not at import."""
     from workflows.bootstrap import bootstrap
 
-    from . import admin, assets, auth, bulk, cases, errors, i18n, inbox, security, status, tasks
+    from . import (
+        admin,
+        assets,
+        auth,
+        bulk,
+        cases,
+        errors,
+        i18n,
+        inbox,
+        payout_imports,
+        payouts,
+        security,
+        status,
+        tasks,
+    )
 
     app = Flask(__name__)
     app.config.from_mapping(
@@ -26,6 +40,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # the session's idle timeout already bounds it
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        PAYOUT_IMPORT_CHUNK_ROWS=1000,  # rows per transaction of a results import: the progress bar's step
+        PAYOUT_IMPORT_WAIT_S=10,  # how long an upload waits for its first chunk before showing the list
     )
     if test_config:
         app.config.update(test_config)
@@ -34,13 +50,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["ansinh"] = bootstrap(app.config["DATABASE_URL"], upgrade=True)
     security.init_app(app)
     i18n.init_app(app)
-    for blueprint in (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, admin.bp, assets.bp, status.bp):
+    blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,
+                  assets.bp, status.bp)  # fmt: skip
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)
     if app.config["SCHEDULER"]:
+        from workflows.payouts import start_monthly_cycles
         from workflows.scheduler import start_background
 
+        interval = app.config["SCHEDULER_INTERVAL_S"]
         app.extensions["ansinh_scheduler"] = start_background(
-            app.extensions["ansinh"], app.config["SCHEDULER_INTERVAL_S"]
+            app.extensions["ansinh"], interval, start_monthly_cycles=start_monthly_cycles
         )
     return app

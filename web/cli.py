@@ -257,10 +257,11 @@ def cmd_demo_load(args) -> int:
 
 
 def cmd_scheduler(args) -> None:
+    from workflows.payouts import start_monthly_cycles
     from workflows.scheduler import run_blocking
 
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our sweeps say what they did
-    run_blocking(args.ctx(), args.interval)
+    run_blocking(args.ctx(), args.interval, start_monthly_cycles=start_monthly_cycles)
 
 
 def cmd_deadlines_sweep(args) -> None:

@@ -8,11 +8,13 @@ from flask_login import current_user, login_required
 
 import engine
 from engine.errors import Conflict, NotFound
-from workflows import cases
+from workflows import cases, payouts
 from workflows.case_view import case_summary
 from workflows.forms import FormInvalid, boolean_fields, describe
 from workflows.inbox import due_status, task_in_scope
+from workflows.payouts.common import PROCESS as PAYOUT_PROCESS
 
+from .payouts import payout_labels
 from .security import ctx, now, scope
 
 bp = Blueprint("tasks", __name__)
@@ -38,7 +40,6 @@ def task(task_id: str):
         else:
             flash(_where_next(submission))
             return redirect(url_for("inbox.index"))
-    summary = case_summary(ctx(), view.business_key, scope().roles, current_user.username)
     instance = engine.get_instance(ctx(), view.instance_id)
     return (
         render_template(
@@ -47,9 +48,9 @@ def task(task_id: str):
             fields=describe(view.form_key),
             values=values,
             errors=errors,
-            case=summary,
             version=instance.version,
             due=due_status(view.due_at, now()),
+            **_beside(view),
         ),  # fmt: skip
         status,
     )
@@ -66,6 +67,13 @@ def _task_or_404(task_id: str):
     if not view.form_key:
         abort(404)
     return view
+
+
+def _beside(view) -> dict:
+    """What the form is shown beside: the beneficiary's case, or a payout step's cycle and its figures."""
+    if view.process_key == PAYOUT_PROCESS:
+        return {"cycle": payouts.get_cycle(ctx(), key=view.business_key), "labels": payout_labels()}
+    return {"case": case_summary(ctx(), view.business_key, scope().roles, current_user.username)}
 
 
 def _prefill(view) -> dict:

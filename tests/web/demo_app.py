@@ -22,6 +22,7 @@ PASSWORD = "Mat-khau-2024"
 COMMUNE_A = area_code("2024", "23311")  # Xã Đắk Cấm, thành phố Kon Tum
 COMMUNE_B = area_code("2024", "23314")  # Xã Kroong, thành phố Kon Tum
 CITY = area_code("2024", "608")
+DAK_GLEI = area_code("2024", "610")
 START = datetime(2024, 3, 4, 1, 0, tzinfo=UTC)  # 08:00 on a Monday in Vietnam
 TRANSLATIONS = ROOT / "web" / "translations"
 STAFF = {
@@ -31,7 +32,9 @@ STAFF = {
     "dung": f"{CITY}/ldtbxh",
     "em": f"{CITY}/ca",
     "giang": f"{CITY}/bd",
-    "hung": f"{CITY}/ubnd",  # supervises the communes of the city
+    "hung": f"{CITY}/ubnd",  # supervises the communes of the city; district_pc of the monthly payout
+    "khanh": f"{CITY}/kbnn",  # the treasury
+    "long": f"{DAK_GLEI}/bd",  # the provider of another district
     "admin": "2024:62/so-ldtbxh",
 }
 

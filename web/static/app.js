@@ -34,3 +34,16 @@
   document.addEventListener("DOMContentLoaded", () => setup(document));
   document.addEventListener("htmx:afterSettle", (event) => setup(event.target));
 })();
+
+// The payout cycle page: one button fills every cash-result choice on the page (the person still submits).
+(function () {
+  "use strict";
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-fill-cash]");
+    if (!button) return;
+    for (const select of document.querySelectorAll("select[data-cash-result]")) {
+      if (!select.value) select.value = button.dataset.fillCash;
+    }
+  });
+})();
