@@ -16,6 +16,7 @@ from .scope import Scope
 from .validators import fold_diacritics
 
 _FTS_MATCH = "beneficiaries.rowid IN (SELECT rowid FROM beneficiary_names WHERE name_folded LIKE :p)"
+SEARCH_LIMIT = 5000
 CASE_PROCESS = "beneficiary_case"  # searches by name or CCCD look for beneficiaries' cases
 DUE_SOON = timedelta(days=2)
 PER_PAGE = 25
@@ -119,7 +120,7 @@ def list_inbox(
     elif filters.claimed == "unclaimed":
         query = query.where(_T.c.claimed_by.is_(None))
     if filters.search and filters.search.strip():
-        query = query.where(_I.c.process_key == CASE_PROCESS, _search_condition(session, filters.search))
+        query = query.where(_I.c.process_key == CASE_PROCESS, _matching_cases(session, filters.search))
     order = {
         "due": (nulls_last(_T.c.due_at), _T.c.created_at),
         "created": (_T.c.created_at,),
@@ -130,6 +131,16 @@ def list_inbox(
         query.order_by(*order, _T.c.id).limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)
     ).all()
     return InboxPage([InboxRow(*row) for row in rows[:PER_PAGE]], page, len(rows) > PER_PAGE)
+
+
+def _matching_cases(session: Session, query: str):
+    """The cases whose beneficiary matches, found first through the name or CCCD index, so the inbox
+    query starts from the few matching cases rather than reading the scope's tasks in due order."""
+    condition = _search_condition(session, query)
+    codes = session.scalars(select(_B.c.code).where(condition).limit(SEARCH_LIMIT + 1)).all()
+    if len(codes) > SEARCH_LIMIT:  # too broad to list: filter the tasks as they are read instead
+        return condition
+    return _I.c.business_key.in_(codes)
 
 
 def _search_condition(session: Session, query: str):
