@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from engine.errors import ValidationError
 from engine.models import HistoryEvent, Instance
-from tests.conftest import BACKENDS
-from tests.workflows.demo_support import DEMO_NOW, case_context, fresh_database
+from tests.conftest import BACKENDS, fresh_database
+from tests.workflows.demo_support import DEMO_NOW, case_context
 from workflows.accounts import User, authenticate
 from workflows.beneficiaries.models import Beneficiary
 from workflows.demo import DEMO_PASSWORD, PREFIX, SHOWCASE, demo_users, load_demo, plan_journeys
