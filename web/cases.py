@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user, login_required
 
+import engine
 from workflows.case_view import case_diagram, case_summary, instance_of, timeline
 from workflows.inbox import case_in_scope
 
@@ -20,7 +21,10 @@ def case(code: str):
     summary = case_summary(ctx(), code, scope().roles, current_user.username)
     entries = timeline(ctx(), summary.instance_id) if summary.instance_id else []
     diagram = case_diagram(ctx(), summary.instance_id) if summary.instance_id else None
-    return render_template("case.html", case=summary, timeline=entries, diagram=diagram)
+    open_tasks = engine.get_instance(ctx(), summary.instance_id).open_tasks if summary.instance_id else []
+    return render_template(
+        "case.html", case=summary, timeline=entries, diagram=diagram, open_tasks=open_tasks
+    )
 
 
 @bp.get("/cases/<code>/diagram.bpmn")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,6 +12,7 @@ import engine
 from engine.errors import Conflict, NotFound
 from workflows import cases, payouts
 from workflows.case_view import case_summary
+from workflows.deadlines import END_OF_WORKING_DAY, VIETNAM, extend_deadline
 from workflows.forms import FormInvalid, boolean_fields, describe
 from workflows.inbox import due_status, task_in_scope
 from workflows.payouts.common import PROCESS as PAYOUT_PROCESS
@@ -54,6 +57,30 @@ def task(task_id: str):
         ),  # fmt: skip
         status,
     )
+
+
+@bp.post("/tasks/<task_id>/due")
+@login_required
+def extend(task_id: str):
+    """An administrator moves a deadline, with a reason; reminders and escalations follow it."""
+    if not current_user.is_admin:
+        abort(404)
+    try:
+        view = engine.get_task(ctx(), task_id)
+    except (NotFound, Conflict):
+        abort(404)
+    reason = (request.form.get("reason") or "").strip()
+    try:
+        day = date.fromisoformat(request.form.get("due_date", ""))
+    except ValueError:
+        day = None
+    if day is None or not reason:
+        flash(_("Gia hạn cần ngày hạn mới và lý do."), "error")
+    else:
+        new_due = datetime.combine(day, END_OF_WORKING_DAY, VIETNAM)
+        extend_deadline(ctx(), view.id, new_due, reason, current_user.username)
+        flash(_("Đã gia hạn đến %(due)s.", due=new_due.strftime("%d/%m/%Y %H:%M")))
+    return redirect(url_for("cases.case", code=view.business_key))
 
 
 def _task_or_404(task_id: str):

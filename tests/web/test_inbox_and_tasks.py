@@ -150,3 +150,28 @@ def test_overdue_work_shows_in_the_supervisors_inbox_and_can_be_acknowledged(app
     page = hung.get("/").get_data(as_text=True)
     assert "đã ghi nhận bởi hung" in page and "Đề nghị xã xử lý ngay" in page
     assert hung.get("/cases/BN-0001").status_code == 200
+
+
+def test_an_administrator_extends_a_deadline_with_a_reason(app, case_at_registration):
+    ctx = app.extensions["ansinh"]
+    before = engine.get_task(ctx, case_at_registration.id).due_at
+    admin = Browser(app, "admin")
+    page = admin.get("/cases/BN-0001").get_data(as_text=True)
+    assert "Gia hạn" in page
+    response = admin.post(
+        f"/tasks/{case_at_registration.id}/due",
+        {"due_date": "2024-04-30", "reason": "Chờ giấy tờ"},
+        "/cases/BN-0001",
+    )
+    assert response.status_code == 302
+    after = engine.get_task(ctx, case_at_registration.id).due_at
+    assert after != before and after.astimezone(ctx.now().tzinfo).date().isoformat() in ("2024-04-30",)
+    assert "Gia hạn" in admin.get("/cases/BN-0001").get_data(as_text=True)
+    kinds = [h.kind for h in engine.instance_history(ctx, case_at_registration.instance_id)]
+    assert "due_changed" in kinds
+    assert (
+        Browser(app, "an")
+        .post(f"/tasks/{case_at_registration.id}/due", {"due_date": "2024-05-30", "reason": "x"})
+        .status_code
+        == 404
+    )
