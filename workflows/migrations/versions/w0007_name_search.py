@@ -6,6 +6,7 @@ Revises: w0002
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "w0007"
@@ -24,16 +25,26 @@ SQLITE = [
     """CREATE TRIGGER beneficiary_names_delete AFTER DELETE ON beneficiaries BEGIN
          DELETE FROM beneficiary_names WHERE rowid = old.rowid; END""",
 ]
-POSTGRESQL = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX ix_beneficiaries_name_trigram ON beneficiaries USING gin (name_folded gin_trgm_ops)",
-]
+EXTENSION_SCHEMA = """SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+                      WHERE e.extname = 'pg_trgm'"""
 
 
 def upgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    for statement in SQLITE if dialect == "sqlite" else POSTGRESQL if dialect == "postgresql" else []:
-        op.execute(statement)
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        for statement in SQLITE:
+            op.execute(statement)
+    elif bind.dialect.name == "postgresql":
+        # The extension lives once per database, in public (not in whatever schema is first on the
+        # search path), and its operator class is named with its schema so any search path finds it.
+        schema = bind.execute(sa.text(EXTENSION_SCHEMA)).scalar()
+        if schema is None:
+            op.execute("CREATE EXTENSION pg_trgm WITH SCHEMA public")
+            schema = "public"
+        opclass = f'"{schema}".gin_trgm_ops'
+        op.execute(
+            f"CREATE INDEX ix_beneficiaries_name_trigram ON beneficiaries USING gin (name_folded {opclass})"
+        )
 
 
 def downgrade() -> None:
