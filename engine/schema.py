@@ -34,3 +34,9 @@ def upgrade(engine: Engine, extra_versions: Sequence[Path] = (), revision: str =
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    if engine.dialect.name == "sqlite":
+        # Fresh statistics let SQLite pick the right index (one commune's inbox vs. a province's);
+        # sampled (analysis_limit), so it stays quick on a large database. PostgreSQL autovacuum does this.
+        with engine.begin() as connection:
+            connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+            connection.exec_driver_sql("ANALYZE")
