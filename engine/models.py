@@ -97,7 +97,13 @@ class OpenTask(Base):
         Index("ix_open_tasks_role_area", "role", "area_code", "due_at"),
         Index("ix_open_tasks_role_due", "role", "due_at"),
         Index("ix_open_tasks_due_at", "due_at"),
-        Index("ix_open_tasks_next_alert_at", "next_alert_at"),  # the deadline sweep's only way in
+        # The deadline sweep's only way in; tasks with nothing left to alert about are not in it.
+        Index(
+            "ix_open_tasks_next_alert_at",
+            "next_alert_at",
+            sqlite_where=text("next_alert_at IS NOT NULL"),
+            postgresql_where=text("next_alert_at IS NOT NULL"),
+        ),
         {"sqlite_with_rowid": False},  # keyed by its UUID: one b-tree, not a rowid table plus a key index
     )
 

@@ -20,7 +20,13 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("open_tasks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("next_alert_at", engine.db.UTCDateTime(timezone=True), nullable=True))
-        batch_op.create_index("ix_open_tasks_next_alert_at", ["next_alert_at"], unique=False)
+        batch_op.create_index(
+            "ix_open_tasks_next_alert_at",
+            ["next_alert_at"],
+            unique=False,
+            sqlite_where=sa.text("next_alert_at IS NOT NULL"),
+            postgresql_where=sa.text("next_alert_at IS NOT NULL"),
+        )
     # Tasks open before this revision get looked at once by the first sweep.
     op.execute("UPDATE open_tasks SET next_alert_at = created_at WHERE due_at IS NOT NULL")
 
