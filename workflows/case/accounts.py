@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, validates_schema
 
-from ..beneficiaries.records import change_record
 from ..forms import form
 from ..forms.fields import choice, day, flag, require_when, text
 from ..services import registry
 from ..validators import validate_account_number, validate_bank_code
-from .common import ACCOUNT_HOLDERS, step_session
+from .common import ACCOUNT_HOLDERS, record_change
 
 OPENING = {
     "verified": "Đã xác minh tài khoản sẵn có (đúng tên chủ tài khoản)",
@@ -85,13 +84,5 @@ def set_account(call) -> dict:
         "account_number": data["account_number"],
         "account_holder": data.get("account_holder") or "beneficiary",
     }
-    with step_session(call) as session:
-        change_record(
-            session,
-            call.business_key,
-            changes,
-            call.at,
-            instance_id=call.instance_id,
-            reason=call.params.get("reason", "account_opened"),
-        )
+    record_change(call, changes, call.params.get("reason", "account_opened"))
     return {"bank_code": data["bank_code"]}

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ..beneficiaries.records import change_record
 from ..services import registry
-from .common import step_session
+from .common import record_change
 
 PAYMENT = {
     "account": ("account", "active_cashless"),
@@ -19,13 +18,5 @@ def set_payment(call) -> dict:
     if method not in PAYMENT:
         raise ValueError(f"unknown payment method {method!r} (expected {', '.join(PAYMENT)})")
     payment_method, status = PAYMENT[method]
-    with step_session(call) as session:
-        change_record(
-            session,
-            call.business_key,
-            {"payment_method": payment_method, "status": status},
-            call.at,
-            instance_id=call.instance_id,
-            reason="payment_method",
-        )
+    record_change(call, {"payment_method": payment_method, "status": status}, "payment_method")
     return {"payment_method": payment_method}

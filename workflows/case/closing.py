@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from ..beneficiaries.models import CLOSED_STATUSES
-from ..beneficiaries.records import change_record
 from ..services import registry
-from .common import step_session
+from .common import record_change
 
 EXIT_REASONS = {"death": "deceased", "moved_away": "exited", "not_eligible": "exited", "exited": "exited"}
 
@@ -16,13 +15,5 @@ def close(call) -> dict:
     status = reason if reason in CLOSED_STATUSES else EXIT_REASONS.get(reason)
     if status is None:
         raise ValueError(f"unknown closing reason {reason!r}")
-    with step_session(call) as session:
-        change_record(
-            session,
-            call.business_key,
-            {"status": status, "closed_reason": reason},
-            call.at,
-            instance_id=call.instance_id,
-            reason="case_closed",
-        )
+    record_change(call, {"status": status, "closed_reason": reason}, "case_closed")
     return {"status": status}

@@ -31,6 +31,16 @@ def step_session(call: ServiceCall) -> Iterator[Session]:
         session.flush()
 
 
+def record_change(call: ServiceCall, changes: dict, reason: str) -> dict[str, list]:
+    """Change the case's beneficiary record in the step's transaction; the history says why."""
+    from ..beneficiaries.records import change_record
+
+    with step_session(call) as session:
+        return change_record(
+            session, call.business_key, changes, call.at, instance_id=call.instance_id, reason=reason
+        )
+
+
 def as_date(value) -> date | None:
     if value in (None, ""):
         return None

@@ -6,12 +6,12 @@ from marshmallow import Schema, ValidationError, validates_schema
 from sqlalchemy.orm import Session
 
 from ..beneficiaries.models import Beneficiary
-from ..beneficiaries.records import change_record, open_case_with_cccd
+from ..beneficiaries.records import open_case_with_cccd
 from ..forms import form, form_check
 from ..forms.fields import choice, day, require_when, text
 from ..services import registry
 from ..validators import InvalidValue, normalize_name, validate_cccd
-from .common import as_date, step_session
+from .common import as_date, record_change, step_session
 
 RESULTS = {
     "matched": "Khớp đúng với CSDL dân cư",
@@ -35,15 +35,7 @@ def check_issuance(session: Session, record: Beneficiary, data: dict) -> dict[st
 
 @registry.handler("beneficiary.set_cccd")
 def set_cccd(call) -> dict:
-    with step_session(call) as session:
-        change_record(
-            session,
-            call.business_key,
-            {"cccd": call.data["cccd"]},
-            call.at,
-            instance_id=call.instance_id,
-            reason="cccd_issued",
-        )
+    record_change(call, {"cccd": call.data["cccd"]}, "cccd_issued")
     return {"cccd": call.data["cccd"]}
 
 
@@ -107,15 +99,7 @@ def apply_corrections(call) -> dict:
         changes["date_of_birth"] = as_date(data["corrected_date_of_birth"])
     if data.get("corrected_cccd"):
         changes["cccd"] = data["corrected_cccd"]
-    with step_session(call) as session:
-        diff = change_record(
-            session,
-            call.business_key,
-            changes,
-            call.at,
-            instance_id=call.instance_id,
-            reason="police_correction",
-        )
+    diff = record_change(call, changes, "police_correction")
     return {"corrected": sorted(diff)}
 
 
