@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
@@ -49,3 +49,26 @@ class Beneficiary(Base):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Enrolment(Base):
+    """One programme a person is paid by: social assistance (Decree 20/2021) or merit allowances
+    (Decree 75/2021). A person can be in both, and each programme has its own monthly cycle.
+
+    Months are stored as the first day of the month. ``paid_through`` is the last month paid before An
+    Sinh (from a roll), ``ends_after`` the last month owed when the person dies or leaves.
+    """
+
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("beneficiary_code", "programme"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    beneficiary_code: Mapped[str] = mapped_column(ForeignKey("beneficiaries.code"), index=True)
+    programme: Mapped[str] = mapped_column(String(20))  # social_assistance | merit
+    category_code: Mapped[str] = mapped_column(String(60))
+    children_count: Mapped[int | None] = mapped_column(Integer)  # single parents: paid per child
+    entitled_from: Mapped[date] = mapped_column(Date)
+    paid_through: Mapped[date | None] = mapped_column(Date)
+    ends_after: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(200))  # "roll: file.xlsx, row 12" | "registration" | …
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
