@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from . import expressions
+from . import bpmn_dialects, expressions
 from .errors import Problem, ValidationError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_ELEMENTS = 20_000  # a 10,000-task diagram is refused before the library spends seconds on it
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 DMN_NAMESPACES = {
@@ -51,6 +52,11 @@ class SourceFile:
     tree: etree._Element
     kind: str  # "bpmn" | "dmn"
 
+    @property
+    def text(self) -> str:
+        """The file as text, read in its declared encoding (what is stored and shown)."""
+        return bpmn_dialects.source_text(self.content, self.tree)
+
 
 def read_source(name: str, content: bytes) -> SourceFile:
     """Parse one file, refusing DTDs, entities, oversize input and anything not BPMN or DMN."""
@@ -62,10 +68,23 @@ def read_source(name: str, content: bytes) -> SourceFile:
         tree = etree.fromstring(content, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise ValidationError.single(f"not well-formed XML: {exc.msg}", file=name, line=exc.lineno) from None
+    except (LookupError, ValueError) as exc:  # an encoding lxml does not know
+        raise ValidationError.single(f"cannot be read in its declared encoding: {exc}", file=name) from None
+    docinfo = tree.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # e.g. a UTF-16 DTD the byte check cannot see
+        raise ValidationError.single("DTDs and entity declarations are not allowed", file=name)
+    elements = sum(1 for _ in tree.iter())
+    if elements > MAX_ELEMENTS:
+        raise ValidationError.single(
+            f"the diagram has {elements} XML elements; the limit is {MAX_ELEMENTS}: split it into called "
+            "processes",
+            file=name,
+        )
     namespace = etree.QName(tree).namespace
     if etree.QName(tree).localname != "definitions":
         raise ValidationError.single("the root element must be <definitions>", file=name)
     if namespace == BPMN_NS:
+        bpmn_dialects.quote_iso_timers(tree)
         return SourceFile(name, content, tree, "bpmn")
     if namespace in DMN_NAMESPACES:
         return SourceFile(name, content, tree, "dmn")
@@ -75,11 +94,19 @@ def read_source(name: str, content: bytes) -> SourceFile:
 def find_problems(sources: Iterable[SourceFile], operators: Collection[str]) -> list[Problem]:
     """Unsafe expressions, unknown service operators and unsupported constructs, in every file, before
     anything is parsed."""
-    problems: list[Problem] = []
+    sources = list(sources)
+    problems = bpmn_dialects.no_executable_process(sources)
+    if problems:
+        return problems
     for source in sources:
         problems += _unsafe_expressions(source)
         problems += _unknown_operators(source, operators)
         problems += _unsupported(source)
+        if source.kind == "bpmn":
+            problems += [
+                _problem(source, node, message)
+                for node, message in bpmn_dialects.vendor_problems(source.tree, operators)
+            ]
     return problems
 
 
@@ -93,8 +120,21 @@ def _unsafe_expressions(source: SourceFile) -> list[Problem]:
         try:
             expressions.check(text, mode)
         except ValidationError as exc:
-            problems += [_problem(source, node, f"{p.message} in {_short(text)}") for p in exc.problems]
+            hint = bpmn_dialects.condition_hint(node, text) if mode == "eval" else None
+            if hint:  # written for another engine: say which language and what ours would be
+                problems.append(_problem(source, node, f"{_short(text)}: {hint}"))
+                continue
+            advice = "" if mode == "exec" else _PYTHON_LIKE
+            problems += [
+                _problem(source, node, f"{p.message} in {_short(text)}{advice}") for p in exc.problems
+            ]
     return problems
+
+
+_PYTHON_LIKE = (
+    " (conditions and timers are Python-like expressions over the case's variables, whose names have no "
+    "spaces: e.g. service_level == 'Premium', \"P7D\")"
+)
 
 
 def _unknown_operators(source: SourceFile, operators: Collection[str]) -> list[Problem]:

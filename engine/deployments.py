@@ -13,6 +13,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from .bpmn_dialects import exception_message, parser_message
 from .bpmn_files import SourceFile, find_problems, read_source
 from .context import EngineContext
 from .errors import Conflict, NotFound, Problem, ValidationError
@@ -56,7 +57,7 @@ def deploy(
             if deployment is None:
                 deployment = Deployment(
                     content_hash=bundle_hash,
-                    files={s.name: s.content.decode("utf-8") for s in sources},
+                    files={s.name: s.text for s in sources},
                     deployed_by=deployed_by,
                     deployed_at=now,
                 )
@@ -143,9 +144,10 @@ def _parse(sources: list[SourceFile]) -> list[_Parsed]:
             else:
                 parser.add_dmn_xml(source.tree, filename=source.name)
         except ValidationException as exc:
-            problems.append(_problem(exc, source.name))
+            problems.append(_problem(exc, source.name, source.tree))
         except Exception as exc:  # the library's parser raises plain errors on odd but valid XML
-            problems.append(Problem(f"cannot be parsed: {exc}", file=source.name))
+            message, element = exception_message(exc)
+            problems.append(Problem(message, file=source.name, element=element))
     if problems:
         raise ValidationError(problems)
     process_ids = parser.get_process_ids()
@@ -160,10 +162,11 @@ def _parse(sources: list[SourceFile]) -> list[_Parsed]:
             spec = parser.get_spec(key)
             subprocess_specs = parser.get_subprocess_specs(key)
         except ValidationException as exc:
-            problems.append(_problem(exc, process_parser.filename))
+            problems.append(_problem(exc, process_parser.filename, by_name.get(process_parser.filename)))
             continue
         except Exception as exc:
-            problems.append(Problem(f"cannot be built: {exc}", file=process_parser.filename, element=key))
+            message, element = exception_message(exc)
+            problems.append(Problem(message, file=process_parser.filename, element=element or key))
             continue
         files_used = {process_parser.filename} | {
             parser.get_process_parser(sub).filename
@@ -212,10 +215,11 @@ def _store_version(ctx: EngineContext, session, deployment_id: int, item: _Parse
     return DeployedProcess(item.key, row.version, row.id, row.name, created=True)
 
 
-def _problem(exc: ValidationException, default_file: str | None) -> Problem:
+def _problem(exc: ValidationException, default_file: str | None, tree=None) -> Problem:
     line = exc.line_number if isinstance(exc.line_number, int) else None
+    tree = getattr(tree, "tree", tree)
     return Problem(
-        str(exc.args[0]) if exc.args else str(exc),
+        parser_message(str(exc.args[0]) if exc.args else str(exc), exc.id or None, tree),
         file=exc.file_name or default_file,
         element=exc.id or None,
         line=line,
