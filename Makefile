@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 JS_STAMP := node_modules/.installed
+# The admin modeler's bundle (bpmn-js + properties panel + bpmnlint + differ + our web/frontend/*.js),
+# built by esbuild from npm at setup rather than committed: it follows package-lock.json and the sources.
+JS_BUNDLE := web/static/build/modeler.js
 
 .PHONY: run test browser-test setup translations messages assets lint pytest bench clean
 
@@ -16,7 +19,7 @@ run: setup
 
 test: setup lint pytest
 
-setup: $(PY_STAMP) $(JS_STAMP) translations
+setup: $(PY_STAMP) $(JS_STAMP) $(JS_BUNDLE) translations
 
 $(PY_STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +29,9 @@ $(PY_STAMP): setup.cfg pyproject.toml
 $(JS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+$(JS_BUNDLE): $(JS_STAMP) $(wildcard web/frontend/*)
+	npm run --silent build
 
 # The English catalog (web/translations/en) compiled to the .mo Flask-Babel reads; the .mo is not in git.
 translations: $(PY_STAMP)
@@ -51,4 +57,4 @@ bench: setup
 	$(BIN)/python bench/engine.py
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules web/static/build .pytest_cache .ruff_cache

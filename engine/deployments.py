@@ -69,6 +69,20 @@ def deploy(
     return results
 
 
+def check_files(ctx: EngineContext, files: Mapping[str, bytes]) -> list[Problem]:
+    """Every problem ``deploy`` would refuse ``files`` for, found in one pass, storing nothing."""
+    if not files:
+        return [Problem("no files to deploy")]
+    sources, problems = _read_all(files)
+    problems += find_problems(sources, set(ctx.services))
+    if not problems:
+        try:
+            _parse(sources)
+        except ValidationError as exc:
+            problems = list(exc.problems)
+    return problems
+
+
 def deploy_paths(ctx: EngineContext, paths: Iterable[str | Path], deployed_by: str | None = None):
     """Deploy files and folders (every .bpmn and .dmn inside) from disk."""
     files: dict[str, bytes] = {}
