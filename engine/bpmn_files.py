@@ -18,7 +18,9 @@ from . import bpmn_dialects, expressions
 from .errors import Problem, ValidationError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_ELEMENTS = 20_000  # a 10,000-task diagram is refused before the library spends seconds on it
+MAX_ELEMENTS = 20_000
+MAX_FLOW_NODES = 2_000  # a 10,000-task diagram is refused before the library spends seconds on it
+_FLOW_NODE = re.compile(r"(task|event|gateway|subprocess|callactivity|transaction)$", re.IGNORECASE)
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 DMN_NAMESPACES = {
@@ -73,11 +75,14 @@ def read_source(name: str, content: bytes) -> SourceFile:
     docinfo = tree.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:  # e.g. a UTF-16 DTD the byte check cannot see
         raise ValidationError.single("DTDs and entity declarations are not allowed", file=name)
-    elements = sum(1 for _ in tree.iter())
-    if elements > MAX_ELEMENTS:
+    elements = nodes = 0
+    for node in tree.iter(etree.Element):
+        elements += 1
+        nodes += bool(_FLOW_NODE.search(etree.QName(node).localname))
+    if elements > MAX_ELEMENTS or nodes > MAX_FLOW_NODES:
         raise ValidationError.single(
-            f"the diagram has {elements} XML elements; the limit is {MAX_ELEMENTS}: split it into called "
-            "processes",
+            f"the diagram has {nodes} steps in {elements} XML elements; the limits are {MAX_FLOW_NODES} "
+            f"and {MAX_ELEMENTS}: split it into called processes",
             file=name,
         )
     namespace = etree.QName(tree).namespace

@@ -18,7 +18,7 @@ from typing import Any
 import engine
 from engine.errors import EngineError
 
-from . import cli_jobs, cli_payouts, config
+from . import cli_jobs, cli_payouts, cli_processes, config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -376,6 +376,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=int)
     p = command(inst, "retry", cmd_instances_retry, "retry an instance's failed task", json_flag=True)
     p.add_argument("id", type=int)
+    cli_processes.register(inst, command, _print)
 
     tasks = sub.add_parser("tasks", help="user tasks").add_subparsers(metavar="ACTION")
     p = command(tasks, "list", cmd_tasks_list, "list open tasks", json_flag=True)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+import workflows.bootstrap
 from engine import deploy, get_instance, instance_history, start_instance
 from engine.migration import migrate_instances, preview_migration
+from engine.services import ServiceRegistry
 from tests.conftest import FIXTURES
+from tests.integration.conftest import EchoService
+from web.cli import main
 
 FILES = ["engine_fixture.bpmn", "engine_subprocess.bpmn", "classify_amount.dmn"]
 
@@ -51,3 +57,24 @@ def test_a_case_standing_at_a_removed_step_stays_on_its_version(ctx):
     result = migrate_instances(ctx, "engine_fixture", [old.instance_id], 2, actor="admin")
     assert result.moved == [] and waiting in result.refused[old.instance_id][0]
     assert get_instance(ctx, old.instance_id).process_version == 1
+
+
+def test_the_command_line_previews_then_migrates(database_url, monkeypatch, capsys, tmp_path):
+    registry = ServiceRegistry()
+    registry.handler("echo")(EchoService())
+    monkeypatch.setattr(workflows.bootstrap, "registry", registry)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    for name, content in _files().items():
+        (tmp_path / name).write_bytes(content)
+    assert main(["deploy", str(tmp_path)]) == 0
+    assert main(["instances", "start", "engine_fixture", "--business-key", "BK-1", "--area", "62001"]) == 0
+    changed = _files(name=(b'name="Register application"', b'name="Register it"'))
+    (tmp_path / "engine_fixture.bpmn").write_bytes(changed["engine_fixture.bpmn"])
+    assert main(["deploy", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["instances", "migrate", "--to", "engine_fixture:2", "--dry-run", "--json"]) == 0
+    preview = json.loads(capsys.readouterr().out)
+    assert [(c["business_key"], c["blockers"]) for c in preview["checks"]] == [("BK-1", [])]
+    assert preview["result"] is None
+    assert main(["instances", "migrate", "--to", "engine_fixture", "--user", "admin"]) == 0
+    assert "moved 1 to v2; 0 stay" in capsys.readouterr().out

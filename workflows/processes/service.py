@@ -89,7 +89,9 @@ def list_process_versions(ctx: EngineContext) -> list[ProcessRow]:
     for key, name, number, version_id, deployed_by, deployed_at, content_hash in rows:
         row = processes.setdefault(key, ProcessRow(key, name, [], drafts.get(key)))
         row.versions.append(
-            VersionRow(number, version_id, deployed_by, deployed_at, content_hash, open_cases.get(version_id, 0))
+            VersionRow(
+                number, version_id, deployed_by, deployed_at, content_hash, open_cases.get(version_id, 0)
+            )
         )
     return list(processes.values())
 
@@ -97,7 +99,13 @@ def list_process_versions(ctx: EngineContext) -> list[ProcessRow]:
 def open_document(ctx: EngineContext, key: str, version: int | None = None) -> Document:
     """A version's BPMN (the newest when ``version`` is None, or the saved draft if there is one)."""
     with ctx.db.read() as session:
-        draft = session.get(ProcessDraft, key) if version is None else None
+        draft = None
+        if version is None:
+            draft = session.execute(
+                select(ProcessDraft.base_version, ProcessDraft.source_file, ProcessDraft.xml).where(
+                    ProcessDraft.process_key == key
+                )
+            ).first()
         query = select(ProcessVersion.version, ProcessVersion.source_file, Deployment.files).join(
             Deployment, Deployment.id == ProcessVersion.deployment_id
         )
