@@ -15,6 +15,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         admin,
+        admin_org,
         admin_processes,
         assets,
         auth,
@@ -52,7 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,
-                  admin_processes.bp,
+                  admin_processes.bp, admin_org.bp,
                   assets.bp, status.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

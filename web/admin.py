@@ -1,16 +1,16 @@
-"""Administration: staff accounts (create, reset a password)."""
+"""Administration: staff accounts (search, create, edit, deactivate, reset a password; all audited)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from engine.errors import EngineError
-from workflows.accounts import create_user, list_users, reset_password
+from workflows.accounts.admin import account_history, add_user, reset_user_password, search_users, update_user
 from workflows.org.routing import list_agencies
 
-from .security import ctx, now, require_admin
+from .security import ctx, require_admin
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -21,42 +21,69 @@ def admins_only():
     require_admin()
 
 
+def _agencies():
+    with ctx().db.read() as db:
+        return [(a.code, a.name) for a in list_agencies(db)]
+
+
+def _users_page(error: str | None = None, form=None, status: int = 200):
+    q, agency = request.args.get("q", ""), request.args.get("agency") or None
+    users = search_users(ctx(), q, agency)
+    page = render_template(
+        "admin_users.html", users=users, agencies=_agencies(), error=error, form=form, q=q, agency=agency
+    )
+    return page, status
+
+
 @bp.get("/users")
 def users():
-    with ctx().db.read() as db:
-        return render_template(
-            "admin_users.html", users=list_users(db), agencies=list_agencies(db), error=None
-        )
+    return _users_page()
 
 
 @bp.post("/users")
 def create():
     form = request.form
     try:
-        with ctx().db.write() as db:
-            account = create_user(
-                db, form.get("username", ""), form.get("password", ""), form.get("agency_code", ""), now(),
-                full_name=form.get("full_name") or None, is_admin=form.get("is_admin") == "on",
-            )  # fmt: skip
+        account = add_user(
+            ctx(), form.get("username", ""), form.get("password", ""), form.get("agency_code", ""),
+            current_user.username, full_name=form.get("full_name") or None,
+            is_admin=form.get("is_admin") == "on",
+        )  # fmt: skip
     except EngineError as exc:
-        with ctx().db.read() as db:
-            page = render_template(
-                "admin_users.html",
-                users=list_users(db),
-                agencies=list_agencies(db),
-                error=str(exc),
-                form=form,
-            )
-        return page, 422
+        return _users_page(str(exc), form, 422)
     flash(_("Đã tạo tài khoản %(name)s.", name=account.username))
     return redirect(url_for("admin.users"))
+
+
+@bp.get("/users/<username>")
+def user(username: str):
+    account = next((u for u in search_users(ctx(), username) if u.username == username), None)
+    if account is None:
+        return render_template("error.html", code=404, message=None), 404
+    changes = account_history(ctx(), username)
+    return render_template("admin_user.html", account=account, agencies=_agencies(), changes=changes)
+
+
+@bp.post("/users/<username>")
+def edit(username: str):
+    form = request.form
+    try:
+        update_user(
+            ctx(), username, current_user.username, full_name=form.get("full_name"),
+            agency_code=form.get("agency_code"), is_admin=form.get("is_admin") == "on",
+            active=form.get("active") == "on",
+        )  # fmt: skip
+    except EngineError as exc:
+        flash(_("Không lưu được: %(reason)s", reason=str(exc)), "error")
+    else:
+        flash(_("Đã lưu tài khoản %(name)s.", name=username))
+    return redirect(url_for("admin.user", username=username))
 
 
 @bp.post("/users/<username>/password")
 def password(username: str):
     try:
-        with ctx().db.write() as db:
-            reset_password(db, username, request.form.get("password", ""), now())
+        reset_user_password(ctx(), username, request.form.get("password", ""), current_user.username)
     except EngineError as exc:
         flash(_("Không đặt lại được mật khẩu: %(reason)s", reason=str(exc)), "error")
     else:

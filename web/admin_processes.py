@@ -108,14 +108,12 @@ def upload():
         raise ValidationError.single(_("Chọn một tệp .bpmn."))
     content = file.read()
     document = read_source(file.filename, content)  # hostile or broken input is refused here (422)
-    keys = [
-        p.get("id") for p in document.tree.iter(f"{{{BPMN_NS}}}process") if p.get("isExecutable") == "true"
-    ]
-    if document.kind != "bpmn" or not keys:
-        raise ValidationError.single(
-            _("Tệp không có quy trình thực thi được (isExecutable)."), file=file.filename
-        )
-    key = keys[0]
+    processes = list(document.tree.iter(f"{{{BPMN_NS}}}process")) if document.kind == "bpmn" else []
+    if not processes:
+        raise ValidationError.single(_("Tệp không có quy trình nào."), file=file.filename)
+    # The executable process if there is one; otherwise the first, to be made executable in the modeler.
+    processes.sort(key=lambda p: p.get("isExecutable") != "true")
+    key = processes[0].get("id")
     try:
         base = open_document(ctx(), key).base_version
     except NotFound:  # a process not deployed yet

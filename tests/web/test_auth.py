@@ -118,3 +118,27 @@ def test_static_files_leave_the_session_cookie_alone(app):
         response.close()
         assert response.status_code == 200 and "Set-Cookie" not in response.headers, path
     assert "Set-Cookie" not in browser.get("/").headers  # nor does every page: "seen" moves every 30 s
+
+
+def test_admin_searches_edits_and_deactivates_users_with_every_change_audited(app):
+    admin = Browser(app, "admin")
+    found = admin.get("/admin/users?q=AN").get_data(as_text=True)
+    assert 'data-user="an"' in found and 'data-user="cuong"' not in found
+    assert 'data-user="an"' not in admin.get("/admin/users?q=zzz").get_data(as_text=True)
+    saved = admin.post(
+        "/admin/users/an",
+        {"full_name": "Trần Văn An", "agency_code": "2024:608/ldtbxh"},  # "active" unticked: deactivated
+        "/admin/users/an",
+    )
+    assert saved.status_code == 302
+    assert Browser(app).login("an").status_code != 302  # a deactivated account cannot log in
+    assert "Đã khoá" in admin.get("/admin/users?q=an").get_data(as_text=True)
+    admin.post("/admin/users/an", {"full_name": "Trần Văn An", "active": "on"}, "/admin/users/an")
+    admin.post("/admin/users/an/password", {"password": "Mat-khau-moi-7"}, "/admin/users")
+    assert Browser(app).login("an", "Mat-khau-moi-7").status_code == 302
+    page = admin.get("/admin/users/an").get_data(as_text=True)
+    assert "user_updated" in page and "user_password_reset" in page
+    assert "active: True → False" in page and "Mat-khau-moi-7" not in page
+    own = admin.post("/admin/users/admin", {"full_name": "Admin"}, "/admin/users/admin")  # unticks itself
+    assert own.status_code == 302
+    assert Browser(app).login("admin").status_code == 302  # refused: no lock-out of oneself

@@ -20,7 +20,7 @@ function lanesOf(process) {
   const lanes = {};
   const visit = (laneSet, inherited) => {
     for (const lane of (laneSet && laneSet.lanes) || []) {
-      for (const ref of lane.flowNodeRef || []) lanes[ref.id] = lane.name || inherited || "";
+      for (const ref of lane.flowNodeRef || []) if (ref) lanes[ref.id] = lane.name || inherited || "";
       visit(lane.childLaneSet, lane.name);
     }
   };
