@@ -47,7 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or config.database_url()
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or config.secret_key()
-    app.extensions["ansinh"] = bootstrap(app.config["DATABASE_URL"], upgrade=True)
+    # The schema is `ansinh db upgrade`'s business: a worker never migrates, it refuses a stale schema.
+    app.extensions["ansinh"] = bootstrap(app.config["DATABASE_URL"])
     security.init_app(app)
     i18n.init_app(app)
     blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,

@@ -16,6 +16,7 @@ from tests.conftest import ROOT, ManualClock
 from web import create_app
 from workflows import cases
 from workflows.accounts import create_user
+from workflows.bootstrap import bootstrap
 from workflows.org import area_code, build_demo_organisation, load_area_file
 
 PASSWORD = "Mat-khau-2024"
@@ -43,6 +44,7 @@ def build_app(database_url: str, clock: ManualClock | None = None) -> Flask:
     """The whole app on an empty database; ``app.clock`` moves its time. Dispose its database after."""
     clock = clock or ManualClock(START)
     compile_translations()
+    bootstrap(database_url, upgrade=True).db.dispose()  # what `ansinh db upgrade` does before serving
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "TESTING": True})
     ctx = app.extensions["ansinh"]
     ctx.clock = clock
