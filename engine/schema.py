@@ -11,9 +11,8 @@ else ``check``s that every head is applied and refuses to start, naming the comm
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-
 from functools import lru_cache
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config

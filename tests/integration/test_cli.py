@@ -161,7 +161,8 @@ def test_the_console_script_refuses_a_stale_schema_then_lists_processes_once_upg
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}", ANSINH_INSTANCE_DIR=str(tmp_path))
 
     def ansinh(*argv: str) -> subprocess.CompletedProcess:
-        return subprocess.run([_console_script(), *argv], env=env, capture_output=True, text=True, timeout=120)
+        command = [_console_script(), *argv]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
     refused = ansinh("processes", "--json")
     assert refused.returncode == 1 and refused.stdout == ""
@@ -176,7 +177,8 @@ def test_the_console_script_refuses_a_stale_schema_then_lists_processes_once_upg
 def test_the_console_script_deploys_the_products_bpmn(tmp_path):
     """A fresh process must know every service operator the product's BPMN names."""
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}", ANSINH_INSTANCE_DIR=str(tmp_path))
-    subprocess.run([_console_script(), "db", "upgrade"], env=env, capture_output=True, timeout=120, check=True)
+    upgrade = [_console_script(), "db", "upgrade"]
+    subprocess.run(upgrade, env=env, capture_output=True, timeout=120, check=True)
     done = subprocess.run(
         [_console_script(), "deploy", str(ROOT / "bpmn"), "--json"],
         env=env,
