@@ -35,9 +35,10 @@ sys.path.insert(0, str(ROOT))
 import engine  # noqa: E402
 from workflows import payouts  # noqa: E402
 from workflows.bootstrap import bootstrap  # noqa: E402
-from workflows.org import build_demo_organisation, load_current_units  # noqa: E402
+from workflows.demo import bulk  # noqa: E402
+from workflows.demo.organisation import build_demo_organisation  # noqa: E402
+from workflows.org import load_current_units  # noqa: E402
 from workflows.org.models import Area  # noqa: E402
-from workflows.payouts import demo  # noqa: E402
 from workflows.payouts.models import PayoutLine  # noqa: E402
 
 MONTH = date(2025, 9, 1)
@@ -79,7 +80,7 @@ def setup(ctx, n: int, wanted: int) -> list[str]:
     engine.deploy_paths(ctx, [ROOT / "bpmn"])
     for start in range(1, n + 1, BATCH):  # one committed transaction per batch
         with ctx.db.transaction() as conn:
-            demo.add_beneficiaries(conn, communes, min(BATCH, n - start + 1), ctx.now(), start=start)
+            bulk.add_beneficiaries(conn, communes, min(BATCH, n - start + 1), ctx.now(), start=start)
     return communes
 
 

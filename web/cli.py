@@ -312,7 +312,7 @@ def cmd_calendar_remove(args) -> None:
 
 
 def cmd_simulate(args) -> int:
-    from workflows.payouts.simulation import SimulationOptions, simulate
+    from workflows.simulation import SimulationOptions, simulate
 
     options = SimulationOptions(
         beneficiaries=args.beneficiaries,

@@ -14,7 +14,8 @@ from tests.conftest import ROOT
 from web.cli import main
 from workflows import cases
 from workflows.bootstrap import bootstrap
-from workflows.org import area_code, build_demo_organisation, load_area_file
+from workflows.demo.organisation import build_demo_organisation
+from workflows.org import area_code, load_area_file
 
 COMMUNE = area_code("2024", "23311")
 OUTREACH = {"contact_date": "2024-03-01", "channel": "home_visit", "outcome": "agrees"}

@@ -26,7 +26,7 @@ from engine.db import make_engine
 from engine.models import SchedulerLease
 from tests.web.demo_app import PASSWORD, build_app, open_case_at_registration
 from tests.workflows.conftest import REGISTRATION
-from workflows.org import build_demo_organisation
+from workflows.demo.organisation import build_demo_organisation
 
 ANSINH = Path(sys.executable).parent / "ansinh"
 CANARY_CCCD = "062150987654"  # a woman born in 1950, as REGISTRATION's date of birth and gender say
