@@ -14,7 +14,7 @@ JS_BUNDLE := web/static/build/modeler.js
 run: setup
 	$(BIN)/ansinh db upgrade
 	$(BIN)/ansinh deploy bpmn/
-	$(BIN)/ansinh demo load
+	$(BIN)/ansinh demo load --only-new
 	$(BIN)/ansinh serve
 
 test: setup lint pytest

@@ -54,8 +54,10 @@ def test_edit_validate_deploy_and_migrate_the_case_process(page: Page, live_app)
     page.goto("/admin/processes/beneficiary_case/diff")
     differ = page.locator("[data-differ]")
     expect(differ).to_have_attribute("data-ready", "1", timeout=15_000)
-    expect(differ.locator(f".changes li.diff-changed[data-element='{older.bpmn_id}']")).to_contain_text("name")
-    expect(page.locator(f".new g.djs-element.diff-changed[data-element-id='{older.bpmn_id}']")).to_have_count(1)
+    changed = f"[data-element='{older.bpmn_id}']"
+    expect(differ.locator(f".changes li.diff-changed{changed}")).to_contain_text("name")
+    marked = f".new g.djs-element.diff-changed[data-element-id='{older.bpmn_id}']"
+    expect(page.locator(marked)).to_have_count(1)
 
     newer = open_case_at_registration(live_app, "BN-0002", "A Lăng Thị Mai")
     assert engine.get_instance(ctx, newer.instance_id).process_version == 2
