@@ -66,6 +66,7 @@ def test_the_command_line_previews_then_migrates(database_url, monkeypatch, caps
     monkeypatch.setenv("DATABASE_URL", database_url)
     for name, content in _files().items():
         (tmp_path / name).write_bytes(content)
+    assert main(["db", "upgrade"]) == 0
     assert main(["deploy", str(tmp_path)]) == 0
     assert main(["instances", "start", "engine_fixture", "--business-key", "BK-1", "--area", "62001"]) == 0
     changed = _files(name=(b'name="Register application"', b'name="Register it"'))
