@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..beneficiaries.models import Beneficiary
+from ..beneficiaries.models import Beneficiary, Enrolment
 from ..entitlements import Entitlements, load_entitlements, monthly_amount
 from . import generation, ledger
 from .common import CASH_METHODS, CASH_PAID, PAID, PAID_STATUSES, RETURNED, money
@@ -147,24 +147,34 @@ def check_entitlements(session: Session, data: Entitlements | None = None) -> li
     data = data or load_entitlements()
     problems = []
     doubled = session.execute(
-        select(L.c.beneficiary_code, L.c.month, L.c.entitlement)
-        .group_by(L.c.beneficiary_code, L.c.month, L.c.entitlement)
+        select(L.c.beneficiary_code, L.c.programme, L.c.month)
+        .where(L.c.entitlement == "monthly")
+        .group_by(L.c.beneficiary_code, L.c.programme, L.c.month)
         .having(func.count() > 1)
     ).all()
-    problems += [f"{code} {month:%m/%Y} {what}: listed twice" for code, month, what in doubled]
+    problems += [f"{code} {month:%m/%Y} {what}: listed twice" for code, what, month in doubled]
     paid: dict[tuple[str, date], int] = defaultdict(int)
     category: dict[tuple[str, date], str] = {}
     rows = session.execute(
-        select(L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.category_code, L.c.amount).where(
-            L.c.status.in_(PAID_STATUSES)
+        select(L.c.beneficiary_code, L.c.month, L.c.category_code, L.c.amount).where(
+            L.c.status.in_(PAID_STATUSES), L.c.programme == "social_assistance"
         )
     )
-    for code, month, entitlement, category_code, amount in rows:
+    for code, month, category_code, amount in rows:
         paid[code, month] += amount
-        if entitlement == "monthly":
-            category[code, month] = category_code
+        category[code, month] = category_code  # the age band of that month, the same on every line
+    children = dict(
+        session.execute(
+            select(Enrolment.beneficiary_code, Enrolment.children_count).where(
+                Enrolment.programme == "social_assistance", Enrolment.children_count.is_not(None)
+            )
+        ).all()
+    )
     for (code, month), amount in paid.items():
-        due = monthly_amount(category.get((code, month)) or _category(session, code), month, data)
+        kind = category.get((code, month)) or _category(session, code)
+        due = monthly_amount(kind, month, data)
+        if data.categories[kind].per_child:
+            due *= children.get(code) or 1
         if amount > due:
             problems.append(f"{code} {month:%m/%Y}: paid {money(amount)}, more than the {money(due)} due")
     return problems
