@@ -3,7 +3,7 @@ the merit programme's annex amounts, and the cash-at-home table's rules (non-ove
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -122,3 +122,17 @@ def test_the_cash_at_home_table_has_exactly_one_rule_for_every_case():
     assert payout_method("mobile", None, "cash_home") == "cash_pay_point"
     assert payout_method(None, None, "cash_home") == "cash_home"
     assert payout_method(None, None, None) == "cash_pay_point"
+
+
+def test_the_report_deadline_belongs_to_the_cycles_month_even_when_the_step_starts_late():
+    from workflows.deadlines.calendar import VIETNAM, WorkingCalendar
+    from workflows.deadlines.rules import check_due_rule, due_from_rule
+
+    calendar = WorkingCalendar()
+    late = datetime(2024, 8, 20, 3, tzinfo=UTC)  # the report step of August starts on 20/08
+    due = due_from_rule("before-day:12 month=month", late, calendar, {"month": "2024-08"})
+    assert due.astimezone(VIETNAM).date() == date(2024, 8, 9)  # Friday before Sunday 11/08: already late
+    assert due < late
+    # Without the cycle's month the old rule would have rolled to September.
+    assert due_from_rule("before-day:12", late, calendar).astimezone(VIETNAM).date() == date(2024, 9, 11)
+    check_due_rule("before-day:12 month=month")
