@@ -45,7 +45,7 @@ EXPECTED_AGENCY = {
     },
     "2025": {
         "commune": ("commune", "ubnd"),
-        "district_labour": ("province", "so-nv"),
+        "district_labour": ("province", "so-yt"),
         "police": ("province", "ca"),
         "provider": ("province", "bd"),
     },

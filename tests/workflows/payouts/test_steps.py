@@ -228,10 +228,10 @@ def test_the_two_tier_structure_runs_one_cycle_per_commune_on_the_same_process(p
     assert pay.cycle(cycle_id).line_count == 3
     province = "2025:51"
     expected = {
-        "approve_list": f"{province}/so-nv",
+        "approve_list": f"{province}/so-yt",
         "confirm_transfer": f"{province}/kbnn",
         "pay": f"{province}/bd",
-        "reconcile": f"{province}/so-nv",
+        "reconcile": f"{province}/so-yt",
         "report_provider": f"{province}/bd",
         "report_district_pc": f"{communes[0]}/ubnd",
     }
