@@ -203,12 +203,12 @@ def save_registration(call) -> dict:
         change_record(
             session, call.business_key, changes, call.at, instance_id=call.instance_id, reason="registration"
         )
-        # Registered people are on the roll already: the old way paid them through this month, the
-        # list owes them from the next (a roll import that knows better has written its months first).
+        # Owed from the month of registration; a roll import that knows the months better ("Hưởng từ
+        # tháng", "Đã nhận đến tháng") has written them first, and they are kept.
         this_month = call.at.astimezone(VIETNAM).date()
         enrol(
             session, call.business_key, SOCIAL, data["category_code"], call.at,
-            entitled_from=this_month, paid_through=this_month, children_count=data.get("children_count"),
+            entitled_from=this_month, children_count=data.get("children_count"),
             source="registration", instance_id=call.instance_id,
         )  # fmt: skip
     return {"saved": True}

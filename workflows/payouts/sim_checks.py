@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..beneficiaries.models import Beneficiary, Enrolment
+from ..beneficiaries.models import CLOSED_STATUSES, Beneficiary, Enrolment
 from ..entitlements import Entitlements, load_entitlements, monthly_amount
 from . import generation, ledger
 from .common import CASH_METHODS, CASH_PAID, PAID, PAID_STATUSES, RETURNED, money
@@ -129,10 +129,22 @@ def check_cycles(session: Session, cycle_ids: list[int], data: Entitlements | No
         undelivered = session.execute(
             select(func.count()).where(N.c.cycle_id == cycle_id, N.c.delivered_at.is_(None))
         ).scalar_one()
-        told = session.execute(select(N.c.delivered_to).where(N.c.cycle_id == cycle_id)).scalars().all()
+        # A case closed meanwhile (a death in the month, still owed that month) has no one to tell.
+        open_people = select(Beneficiary.code).where(Beneficiary.status.not_in(CLOSED_STATUSES))
+        told = (
+            session.execute(
+                select(N.c.delivered_to).where(
+                    N.c.cycle_id == cycle_id, N.c.beneficiary_code.in_(open_people)
+                )
+            )
+            .scalars()
+            .all()
+        )
         failed = session.execute(
             select(func.count(L.c.beneficiary_code.distinct())).where(
-                L.c.cycle_id == cycle_id, L.c.fallback_method.is_not(None)
+                L.c.cycle_id == cycle_id,
+                L.c.fallback_method.is_not(None),
+                L.c.beneficiary_code.in_(open_people),
             )
         ).scalar_one()
         if undelivered or len(told) != failed or any(not to for to in told):
