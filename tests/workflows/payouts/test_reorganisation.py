@@ -12,7 +12,8 @@ import engine
 from engine.models import HistoryEvent
 from workflows import payouts
 from workflows.beneficiaries.models import Beneficiary
-from workflows.org import build_demo_organisation, load_current_units, resolve_agency
+from workflows.demo.organisation import build_demo_organisation
+from workflows.org import load_current_units, resolve_agency
 from workflows.org.switchover import apply_successions, load_successions, switch_role
 
 from .conftest import CITY
