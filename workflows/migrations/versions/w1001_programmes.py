@@ -1,7 +1,7 @@
 """payouts per programme: a cycle per area, month and programme; lines carry their programme and basis
 
 Revision ID: w1001
-Revises: w0008
+Revises: w0008, w0005 (it alters the payout tables: a merge point of the two branches)
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "w1001"
-down_revision = "w0008"
+down_revision = ("w0008", "w0005")
 branch_labels = None
-depends_on = "w0005"  # the payout tables it alters
+depends_on = None
 
 SOCIAL = sa.text("'social_assistance'")
 
