@@ -75,7 +75,7 @@ def test_a_damaged_file_is_refused_whole_and_nothing_is_stored(funded, kind):  #
     if kind == "xlsx":
         content, expected = _results_xlsx(lines, broken_sheet=True), "tệp bị hỏng"
     else:
-        content = f"Mã dòng,Kết quả,Lý do\n{lines[0].id},đã chi,\"{'x' * 200_000}\"\n".encode()
+        content = f'Mã dòng,Kết quả,Lý do\n{lines[0].id},đã chi,"{"x" * 200_000}"\n'.encode()
         expected = "Dòng 2 của tệp CSV không đọc được"
     with pytest.raises(payouts.ImportRefused, match=expected):
         payouts.import_results(pay.ctx(), cycle_id, f"hong.{kind}", content)
