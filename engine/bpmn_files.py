@@ -160,6 +160,23 @@ def _expressions_in(source: SourceFile) -> Iterable[tuple[etree._Element, str, s
     for node in tree.iter(f"{{{SPIFF_NS}}}parameter"):
         if node.get("value"):
             yield node, node.get("value"), "eval"
+    yield from _run_time_expressions(tree)
+
+
+def _run_time_expressions(tree: etree._Element) -> Iterable[tuple[etree._Element, str, str]]:
+    """Conditional events' conditions, loop conditions and message payloads: evaluated only when
+    reached, so checked here too rather than failing at run time."""
+    conditions = (
+        f"{{{BPMN_NS}}}conditionalEventDefinition/{{{BPMN_NS}}}condition",
+        f"{{{BPMN_NS}}}loopCondition",
+    )
+    for path in conditions:
+        for node in tree.iterfind(f".//{path}"):
+            if node.text and node.text.strip():
+                yield node, node.text.strip(), "eval"
+    for node in tree.iter(f"{{{SPIFF_NS}}}messagePayload"):
+        if node.text and node.text.strip():
+            yield node, node.text.strip(), "eval"
 
 
 def _text_of(node: etree._Element, ns: str, mode: str) -> Iterable[tuple[etree._Element, str, str]]:
@@ -173,6 +190,8 @@ def _dmn_cell_as_expression(text: str) -> str:
     cell = text.replace("?", "dmn_input")
     try:
         compile(cell, "<dmn>", "eval")
+        return cell
+    except (RecursionError, MemoryError):  # nested too deep: the expression check says so
         return cell
     except SyntaxError:
         return f"dmn_input {cell}"

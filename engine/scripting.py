@@ -33,6 +33,14 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         return True
 
 
+def _check_cardinality(value: Any) -> None:
+    """A multi-instance task makes one task per instance, all at once: bound how many."""
+    if isinstance(value, int) and value > expressions.MAX_INSTANCES:
+        raise expressions.OverBudget.single(
+            f"loopCardinality {value:,} is more than {expressions.MAX_INSTANCES:,} instances"
+        )
+
+
 class SafeScriptEngine(PythonScriptEngine):
     """One per loaded workflow: it knows which instance it serves, for the service handlers."""
 
@@ -56,7 +64,10 @@ class SafeScriptEngine(PythonScriptEngine):
     def evaluate(self, task, expression: str, external_context: dict | None = None) -> Any:
         # The library's message drops the cause ("Error evaluating expression 'x'"); keep it.
         try:
-            return self.environment.evaluate(expression, task.data, external_context)
+            value = self.environment.evaluate(expression, task.data, external_context)
+            if expression == getattr(task.task_spec, "cardinality", None):
+                _check_cardinality(value)
+            return value
         except SpiffWorkflowException:
             raise
         except Exception as exc:
