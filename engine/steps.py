@@ -183,6 +183,30 @@ def advance(
     return save(ctx, conn, loaded, ctx.now(), failure, finished_task_id)
 
 
+def rehearse(
+    ctx: EngineContext, loaded: Loaded, act: Callable[[BpmnWorkflow], None] | None = None
+) -> Exception | None | bool:
+    """Run a step in memory before any write lock is taken (scripts and conditions run here, within
+    their budget), for ``save`` to store afterwards under the lock with the version check. Returns the
+    model error to raise an incident for (or None); False if the step reached a service task, whose
+    handler writes in the step's transaction: the caller then runs the step the usual way, locked."""
+    engine = loaded.workflow.script_engine
+    engine.offline = True
+    failure: Exception | None = None
+    with running_at(ctx.clock), expressions.budget():
+        try:
+            if act is not None:
+                act(loaded.workflow)
+            loaded.workflow.do_engine_steps()
+        except EngineError:
+            raise
+        except Exception as exc:
+            failure = exc
+        finally:
+            engine.offline = False
+    return False if engine.needed_lock else failure
+
+
 def save(
     ctx: EngineContext,
     conn: Connection,

@@ -166,4 +166,29 @@ def place(where: str, payload: str) -> dict[str, bytes]:
 PLACES = ["script", "condition", "timer", "service_parameter", "dmn_cell", "conditional_event", "loop_condition",
           "message_payload"]  # fmt: skip
 
-__all__ = ["PLACES", "flow", "place", "process", "quoteattr", "script_loop", "user_loop"]
+__all__ = ["PLACES", "chain", "fan", "flow", "place", "process", "quoteattr", "script_loop", "user_loop"]
+
+
+def chain(key: str, length: int) -> bytes:
+    """start → length script tasks in a row → end."""
+    tasks = "".join(
+        f'<bpmn:scriptTask id="s{i}"><bpmn:script>x = {i}</bpmn:script></bpmn:scriptTask>'
+        for i in range(length)
+    )
+    ids = ["start", *(f"s{i}" for i in range(length)), "end"]
+    flows = "".join(flow(f"f{i}", a, b) for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False)))
+    return process(key, f'<bpmn:startEvent id="start" />{tasks}<bpmn:endEvent id="end" />{flows}')
+
+
+def fan(key: str, width: int) -> bytes:
+    """start → parallel split → width user tasks → parallel join → end."""
+    tasks = "".join(f'<bpmn:userTask id="u{i}" />' for i in range(width))
+    flows = "".join(flow(f"a{i}", "split", f"u{i}") + flow(f"b{i}", f"u{i}", "join") for i in range(width))
+    body = (
+        '<bpmn:startEvent id="start" /><bpmn:parallelGateway id="split" /><bpmn:parallelGateway id="join" />'
+        f'<bpmn:endEvent id="end" />{tasks}{flows}'
+        + flow("f_in", "start", "split")
+        + flow("f_out", "join", "end")
+    )
+    lanes = "".join(f"<bpmn:flowNodeRef>u{i}</bpmn:flowNodeRef>" for i in range(width))
+    return process(key, body, lanes=lanes)

@@ -11,7 +11,7 @@ import pytest
 
 import engine
 from engine.errors import ValidationError
-from tests.integration.hostile_models import PLACES, place, script_loop, user_loop
+from tests.integration.hostile_models import PLACES, chain, fan, flow, place, process, script_loop, user_loop
 
 STATIC_PAYLOADS = {
     "escape": "().__class__.__base__.__subclasses__()",
@@ -79,3 +79,30 @@ def test_a_case_round_a_loop_a_thousand_times_still_works_at_the_speed_of_its_fi
     assert last < 2.5 * first, (first, last)
     (task,) = step.open_tasks
     assert engine.complete_task(ctx, task.id, {"again": False}).status == "completed"
+
+
+def test_a_long_chain_or_a_wide_fan_is_refused_at_deploy_in_one_sentence(ctx):
+    for files in ({"chain.bpmn": chain("chain", 2_000)}, {"fan.bpmn": fan("fan", 10_000)}):
+        began = time.perf_counter()
+        with pytest.raises(ValidationError, match="more than 1,000 elements") as refused:
+            engine.deploy(ctx, files)
+        assert len(refused.value.problems) == 1 and time.perf_counter() - began < 10
+    assert engine.list_processes(ctx) == []
+
+
+def test_loop_cardinality_is_bounded(ctx):
+    loop = (
+        '<bpmn:userTask id="probe"><bpmn:multiInstanceLoopCharacteristics>'
+        "<bpmn:loopCardinality>count</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>"
+        "</bpmn:userTask>"
+    )
+    body = '<bpmn:startEvent id="start" />' + loop + '<bpmn:endEvent id="end" />'
+    body += flow("f_in", "start", "probe") + flow("f_out", "probe", "end")
+    engine.deploy(
+        ctx, {"many.bpmn": process("many", body, lanes="<bpmn:flowNodeRef>probe</bpmn:flowNodeRef>")}
+    )
+    refused = engine.start_instance(ctx, "many", "BK-many", "62001", {"count": 20_000})
+    assert refused.status == "incident" and "more than 1,000 instances" in refused.incident
+    assert refused.open_tasks == []
+    fine = engine.start_instance(ctx, "many", "BK-few", "62001", {"count": 3})
+    assert len(fine.open_tasks) == 3
