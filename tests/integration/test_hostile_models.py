@@ -64,10 +64,12 @@ def test_a_loop_that_outruns_the_step_is_an_incident_not_a_completed_case(ctx):
     assert "budget" in instance.incidents[0]
 
 
-def test_a_case_round_a_loop_a_thousand_times_still_works_at_the_speed_of_its_first_turns(ctx):
+def test_a_case_round_a_loop_hundreds_of_times_still_works_at_the_speed_of_its_first_turns(ctx):
     engine.deploy(ctx, {"loop.bpmn": user_loop()})
     step = engine.start_instance(ctx, "user_loop", "BK-people", "62001")
-    turns = 1_000 if ctx.db.dialect == "sqlite" else 520  # past the 500 where it used to end
+    turns = (
+        600 if ctx.db.dialect == "sqlite" else 520
+    )  # past the 500 where it used to end (bench/loops.py: 1,000)
     seconds = []
     for _ in range(turns):
         (task,) = step.open_tasks
