@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +19,7 @@ from .models import HistoryEvent, Instance, OpenTask
 from .steps import StepResult, advance, load_for_task, rehearse, save
 from .views import TaskView, task_view
 
+log = logging.getLogger("ansinh.steps")
 _TASKS = OpenTask.__table__
 _CLAIMED_BY = select(OpenTask.claimed_by).where(OpenTask.id == bindparam("task_id"))
 _WAS_OPEN = select(
@@ -106,6 +109,7 @@ def complete_task(
     """
     if data is not None and not isinstance(data, dict):
         raise ValidationError.single("task data must be a JSON object")
+    began = time.perf_counter()
     # First the BPMN work, outside the write lock (a slow script must not stop every other officer's
     # click); then the lock, only to check that nobody moved the instance meanwhile and to write.
     with ctx.db.read() as session:
@@ -119,13 +123,23 @@ def complete_task(
             if conn.execute(_CLAIMED_BY, {"task_id": task_id}).first() != (claim.claimed_by,):
                 raise Conflict(f"task {task_id} was claimed or completed meanwhile; reload and try again")
             loaded.workflow.script_engine.db = conn
-            return save(ctx, conn, loaded, ctx.now(), failure, task_id)
-    with ctx.db.transaction() as conn:  # a service task: its handler writes in the step's transaction
-        loaded, run, claim = _prepare(ctx, conn, task_id, data, user, expected_version)
-        loaded.note(
-            ctx.now(), "task_completed", task_id=task_id, bpmn_id=claim.bpmn_id, actor=user, data=data or {}
-        )
-        return advance(ctx, conn, loaded, run, finished_task_id=task_id)
+            result = save(ctx, conn, loaded, ctx.now(), failure, task_id)
+    else:
+        with ctx.db.transaction() as conn:  # a service task: its handler writes in the step's transaction
+            loaded, run, claim = _prepare(ctx, conn, task_id, data, user, expected_version)
+            loaded.note(
+                ctx.now(),
+                "task_completed",
+                task_id=task_id,
+                bpmn_id=claim.bpmn_id,
+                actor=user,
+                data=data or {},
+            )
+            result = advance(ctx, conn, loaded, run, finished_task_id=task_id)
+    log.info("%s %s: %s completed by %s, %s, version %s (%.0f ms)", loaded.row.process_key,
+             loaded.row.business_key, claim.bpmn_id, user or "-", result.status, result.version,
+             (time.perf_counter() - began) * 1000)  # fmt: skip
+    return result
 
 
 def _prepare(ctx: EngineContext, conn: Connection, task_id: str, data, user, expected_version):
