@@ -18,9 +18,11 @@ from . import bpmn_dialects, expressions
 from .errors import Problem, ValidationError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_ELEMENTS = 20_000
-MAX_FLOW_NODES = 2_000  # a 10,000-task diagram is refused before the library spends seconds on it
+MAX_XML_ELEMENTS = 20_000
+MAX_FLOW_NODES = 2_000  # a 10,000-task diagram is refused at upload, before anything else reads it
 _FLOW_NODE = re.compile(r"(task|event|gateway|subprocess|callactivity|transaction)$", re.IGNORECASE)
+MAX_ELEMENTS = 1_000  # BPMN elements per process (the product's largest has ~150): a 10,000-task fan or
+# a 2,000-task chain would take minutes of CPU to start and overflow the library's recursion
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 DMN_NAMESPACES = {
@@ -79,10 +81,10 @@ def read_source(name: str, content: bytes) -> SourceFile:
     for node in tree.iter(etree.Element):
         elements += 1
         nodes += bool(_FLOW_NODE.search(etree.QName(node).localname))
-    if elements > MAX_ELEMENTS or nodes > MAX_FLOW_NODES:
+    if elements > MAX_XML_ELEMENTS or nodes > MAX_FLOW_NODES:
         raise ValidationError.single(
             f"the diagram has {nodes} steps in {elements} XML elements; the limits are {MAX_FLOW_NODES} "
-            f"and {MAX_ELEMENTS}: split it into called processes",
+            f"and {MAX_XML_ELEMENTS}: split it into called processes",
             file=name,
         )
     namespace = etree.QName(tree).namespace
@@ -112,6 +114,20 @@ def find_problems(sources: Iterable[SourceFile], operators: Collection[str]) -> 
                 _problem(source, node, message)
                 for node, message in bpmn_dialects.vendor_problems(source.tree, operators)
             ]
+        problems += _too_big(source)
+    return problems
+
+
+def _too_big(source: SourceFile) -> list[Problem]:
+    if source.kind != "bpmn":
+        return []
+    problems = []
+    for node in source.tree.iter(f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess"):
+        count = sum(1 for child in node.iter() if isinstance(child.tag, str) and child.get("id"))
+        if count > MAX_ELEMENTS:
+            message = f"more than {MAX_ELEMENTS:,} elements ({count:,}): split it into called processes"
+            problems.append(Problem(message, file=source.name, element=node.get("id"), line=node.sourceline))
+            break
     return problems
 
 
@@ -205,6 +221,23 @@ def _expressions_in(source: SourceFile) -> Iterable[tuple[etree._Element, str, s
     for node in tree.iter(f"{{{SPIFF_NS}}}parameter"):
         if node.get("value"):
             yield node, node.get("value"), "eval"
+    yield from _run_time_expressions(tree)
+
+
+def _run_time_expressions(tree: etree._Element) -> Iterable[tuple[etree._Element, str, str]]:
+    """Conditional events' conditions, loop conditions and message payloads: evaluated only when
+    reached, so checked here too rather than failing at run time."""
+    conditions = (
+        f"{{{BPMN_NS}}}conditionalEventDefinition/{{{BPMN_NS}}}condition",
+        f"{{{BPMN_NS}}}loopCondition",
+    )
+    for path in conditions:
+        for node in tree.iterfind(f".//{path}"):
+            if node.text and node.text.strip():
+                yield node, node.text.strip(), "eval"
+    for node in tree.iter(f"{{{SPIFF_NS}}}messagePayload"):
+        if node.text and node.text.strip():
+            yield node, node.text.strip(), "eval"
 
 
 def _text_of(node: etree._Element, ns: str, mode: str) -> Iterable[tuple[etree._Element, str, str]]:
@@ -218,6 +251,8 @@ def _dmn_cell_as_expression(text: str) -> str:
     cell = text.replace("?", "dmn_input")
     try:
         compile(cell, "<dmn>", "eval")
+        return cell
+    except (RecursionError, MemoryError):  # nested too deep: the expression check says so
         return cell
     except SyntaxError:
         return f"dmn_input {cell}"
