@@ -1,0 +1,165 @@
+"""Figures about the money: each month's lines by outcome (by account, in cash, failed transfers paid in
+cash, not collected, returned, still open), the share of this month's cycles already paid per row, and
+the months' trend. A closed cycle's lines are added up once into ``dashboard_payout_totals``; a page
+reads those totals and the lines of the cycles still open, in one query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Connection, and_, exists, func, insert, select, union_all
+from sqlalchemy.exc import IntegrityError
+
+from engine import EngineContext
+
+from ..payouts.common import add_months
+from ..payouts.models import PayoutCycle, PayoutLine
+from .frame import Frame
+from .models import PayoutTotal
+
+OUTCOMES = ("account", "cash", "fallback", "not_collected", "returned", "pending")
+OUTCOME_NAMES = {
+    "account": "Đã chi qua tài khoản",
+    "cash": "Đã chi tiền mặt",
+    "fallback": "Chuyển khoản lỗi → tiền mặt",
+    "not_collected": "Không nhận tiền",
+    "returned": "Hoàn trả (thôi hưởng)",
+    "pending": "Chưa có kết quả",
+}
+FINAL = "closed"  # a closed cycle's lines never change again
+
+_C = PayoutCycle.__table__
+_L = PayoutLine.__table__
+_P = PayoutTotal.__table__
+
+
+@dataclass
+class Tally:
+    lines: int = 0
+    amount: int = 0
+
+    def add(self, lines: int, amount: int) -> None:
+        self.lines += lines
+        self.amount += amount or 0
+
+
+@dataclass
+class MonthRow:
+    month: date
+    outcomes: dict[str, Tally] = field(default_factory=lambda: {o: Tally() for o in OUTCOMES})
+    by_account: Tally = field(default_factory=Tally)  # lines due by account (whatever became of them)
+    paid: Tally = field(default_factory=Tally)  # paid by either way, failed transfers paid in cash too
+
+    @property
+    def total(self) -> Tally:
+        parts = self.outcomes.values()
+        return Tally(sum(t.lines for t in parts), sum(t.amount for t in parts))
+
+    def share(self, part: Tally) -> float | None:
+        total = self.total.lines
+        return round(100 * part.lines / total, 1) if total else None
+
+
+@dataclass(frozen=True)
+class Progress:
+    code: str
+    name: str
+    lines: int
+    paid: int
+    amount: int
+    paid_amount: int
+
+    @property
+    def share_pct(self) -> float:
+        return round(100 * self.paid / self.lines, 1) if self.lines else 0.0
+
+
+@dataclass(frozen=True)
+class Payouts:
+    months: list[MonthRow]  # oldest first
+    progress: list[Progress]  # this month, per row
+
+
+def outcome(status: str, fallback: bool, reason: str) -> str:
+    """Each line in exactly one outcome, so the columns add up to the month's lines."""
+    if fallback:
+        return "fallback"
+    if status == "paid":
+        return "account"
+    if status == "cash_paid":
+        return "cash"
+    if status == "not_collected" or reason == "not_collected":
+        return "not_collected"
+    if status in ("returned", "held"):
+        return "returned"
+    return "pending"
+
+
+def summarise_closed_cycles(ctx: EngineContext) -> int:
+    """Add up the lines of closed cycles not added up yet (one INSERT … SELECT); returns the groups added.
+    Safe to run at once in two processes: the loser's insert collides with the key and is dropped."""
+    with ctx.db.read() as session:
+        waiting = session.execute(
+            select(func.count()).where(_C.c.status == FINAL, ~exists().where(_P.c.cycle_id == _C.c.id))
+        ).scalar()
+    if not waiting:
+        return 0
+    fallback = _L.c.fallback_method.is_not(None)
+    reason = func.coalesce(_L.c.return_reason, "")
+    source = (
+        select(_L.c.cycle_id, _L.c.commune_code, _L.c.method, _L.c.status, fallback, reason, _C.c.month,
+               func.count(), func.sum(_L.c.amount))
+        .join(_C, _C.c.id == _L.c.cycle_id)
+        .where(_C.c.status == FINAL, ~exists().where(_P.c.cycle_id == _C.c.id))
+        .group_by(_L.c.cycle_id, _L.c.commune_code, _L.c.method, _L.c.status, fallback, reason, _C.c.month)
+    )  # fmt: skip
+    columns = ["cycle_id", "commune_code", "method", "status", "fallback", "return_reason", "month", "lines",
+               "amount"]  # fmt: skip
+    try:
+        with ctx.db.transaction() as conn:
+            return conn.execute(insert(_P).from_select(columns, source)).rowcount
+    except IntegrityError:
+        return 0
+
+
+def payouts(conn: Connection, frame: Frame, this_month: date, months: int = 12) -> Payouts:
+    first = add_months(this_month, -(months - 1))
+    fallback = _L.c.fallback_method.is_not(None)
+    live = (
+        select(_C.c.month, _L.c.commune_code, _L.c.method, _L.c.status, fallback.label("fallback"),
+               func.coalesce(_L.c.return_reason, "").label("reason"), func.count().label("lines"),
+               func.sum(_L.c.amount).label("amount"))
+        .join(_C, _C.c.id == _L.c.cycle_id)
+        .where(_C.c.status != FINAL, _C.c.month.between(first, this_month))
+        .where(_L.c.commune_code.in_(frame.codes))
+        .group_by(_C.c.month, _L.c.commune_code, _L.c.method, _L.c.status, fallback,
+                  func.coalesce(_L.c.return_reason, ""))
+    )  # fmt: skip
+    kept = (
+        select(_P.c.month, _P.c.commune_code, _P.c.method, _P.c.status, _P.c.fallback, _P.c.return_reason,
+               func.sum(_P.c.lines), func.sum(_P.c.amount))
+        .where(and_(_P.c.month.between(first, this_month), _P.c.commune_code.in_(frame.codes)))
+        .group_by(_P.c.month, _P.c.commune_code, _P.c.method, _P.c.status, _P.c.fallback, _P.c.return_reason)
+    )  # fmt: skip
+    by_month = {add_months(first, i): MonthRow(add_months(first, i)) for i in range(months)}
+    rows: dict[str, list[int]] = {r.code: [0, 0, 0, 0] for r in frame.rows}
+    result = conn.execute(union_all(live, kept))
+    for month, commune, method, status, was_failed, reason, lines, amount in result:
+        month = month if isinstance(month, date) else date.fromisoformat(str(month))
+        kind = outcome(status, bool(was_failed), reason or "")
+        entry = by_month[month]
+        entry.outcomes[kind].add(lines, amount)
+        paid = status in ("paid", "cash_paid")
+        if method == "account":
+            entry.by_account.add(lines, amount)
+        if paid:
+            entry.paid.add(lines, amount)
+        if month == this_month:
+            row = rows.setdefault(frame.row_of.get(commune, commune), [0, 0, 0, 0])
+            row[0] += lines
+            row[1] += lines if paid else 0
+            row[2] += amount or 0
+            row[3] += (amount or 0) if paid else 0
+    progress = [Progress(r.code, r.name, *rows[r.code]) for r in frame.rows]
+    return Payouts(list(by_month.values()), progress)
