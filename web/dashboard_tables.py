@@ -151,7 +151,9 @@ def progress(page: DashboardPage) -> Table:
 
 def trends(page: DashboardPage) -> Table:
     months = page.payouts.months
-    rows = [[m.month.strftime("%m/%Y"), m.share(m.by_account), m.share(m.paid), m.paid.amount] for m in months]
+    rows = [
+        [m.month.strftime("%m/%Y"), m.share(m.by_account), m.share(m.paid), m.paid.amount] for m in months
+    ]
     chart = {
         "type": "line", "percent": True, "labels": [r[0] for r in rows],
         "datasets": [{"label": _("Qua tài khoản (%)"), "data": [r[1] for r in rows]},

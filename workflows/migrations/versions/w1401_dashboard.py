@@ -30,7 +30,9 @@ def upgrade() -> None:
         sa.Column("set_by", sa.String(length=100), nullable=False),
         sa.Column("set_at", engine.db.UTCDateTime(), nullable=False),
         sa.CheckConstraint("share_pct >= 0 AND share_pct <= 100", name=op.f("ck_coverage_targets_share_pct")),
-        sa.ForeignKeyConstraint(["area_code"], ["areas.code"], name=op.f("fk_coverage_targets_area_code_areas")),
+        sa.ForeignKeyConstraint(
+            ["area_code"], ["areas.code"], name=op.f("fk_coverage_targets_area_code_areas")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_coverage_targets")),
     )
     op.create_index("ix_coverage_targets_area_due", "coverage_targets", ["area_code", "due_on", "id"])
@@ -49,13 +51,16 @@ def upgrade() -> None:
             ["cycle_id"], ["payout_cycles.id"], name=op.f("fk_dashboard_payout_totals_cycle_id_payout_cycles")
         ),
         sa.PrimaryKeyConstraint(
-            "cycle_id", "commune_code", "method", "status", "fallback", "return_reason",
+            "cycle_id",
+            "commune_code",
+            "method",
+            "status",
+            "fallback",
+            "return_reason",
             name=op.f("pk_dashboard_payout_totals"),
         ),  # fmt: skip
     )
-    op.create_index(
-        "ix_dashboard_payout_totals_month", "dashboard_payout_totals", ["month", "commune_code"]
-    )
+    op.create_index("ix_dashboard_payout_totals_month", "dashboard_payout_totals", ["month", "commune_code"])
     op.create_table(
         "review_documents",
         sa.Column("id", BigId, nullable=False),
