@@ -116,7 +116,8 @@ def test_payouts_by_month_add_up_the_lines_open_and_closed(app, browser):
     ])  # fmt: skip
     cycle(ctx, CITY, date(2024, 3, 1), "funded", [
         (a[0], COMMUNE_A, "paid", 500_000, None, None), (a[1], COMMUNE_A, "paid", 500_000, None, None),
-        (a[2], COMMUNE_A, "pending", 500_000, None, None), (b[0], COMMUNE_B, "cash_paid", 360_000, None, None),
+        (a[2], COMMUNE_A, "pending", 500_000, None, None),
+        (b[0], COMMUNE_B, "cash_paid", 360_000, None, None),
         (b[1], COMMUNE_B, "cash_pending", 750_000, "cash_pay_point", None),
     ])  # fmt: skip
     page = page_for(app, f"{PROVINCE}/so-ldtbxh", CITY)
