@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, and_, exists, func, insert, select, union_all
+from sqlalchemy import Connection, and_, exists, func, insert, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from engine import EngineContext
@@ -106,7 +106,7 @@ def summarise_closed_cycles(ctx: EngineContext) -> int:
     if not waiting:
         return 0
     fallback = _L.c.fallback_method.is_not(None)
-    reason = func.coalesce(_L.c.return_reason, "")
+    reason = _reason()
     source = (
         select(_L.c.cycle_id, _L.c.commune_code, _L.c.method, _L.c.status, fallback, reason, _C.c.month,
                func.count(), func.sum(_L.c.amount))
@@ -123,18 +123,24 @@ def summarise_closed_cycles(ctx: EngineContext) -> int:
         return 0
 
 
+def _reason():
+    """No reason as "" (a literal, not a parameter: PostgreSQL must see one grouped expression)."""
+    return func.coalesce(_L.c.return_reason, literal_column("''"))
+
+
 def payouts(conn: Connection, frame: Frame, this_month: date, months: int = 12) -> Payouts:
     first = add_months(this_month, -(months - 1))
     fallback = _L.c.fallback_method.is_not(None)
+    reason = _reason()
     live = (
         select(_C.c.month, _L.c.commune_code, _L.c.method, _L.c.status, fallback.label("fallback"),
-               func.coalesce(_L.c.return_reason, "").label("reason"), func.count().label("lines"),
+               reason.label("reason"), func.count().label("lines"),
                func.sum(_L.c.amount).label("amount"))
         .join(_C, _C.c.id == _L.c.cycle_id)
         .where(_C.c.status != FINAL, _C.c.month.between(first, this_month))
         .where(_L.c.commune_code.in_(frame.codes))
         .group_by(_C.c.month, _L.c.commune_code, _L.c.method, _L.c.status, fallback,
-                  func.coalesce(_L.c.return_reason, ""))
+                  reason)
     )  # fmt: skip
     kept = (
         select(_P.c.month, _P.c.commune_code, _P.c.method, _P.c.status, _P.c.fallback, _P.c.return_reason,

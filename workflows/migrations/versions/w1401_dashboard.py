@@ -14,7 +14,7 @@ import engine.db
 revision = "w1401"
 down_revision = "w0008"
 branch_labels = None
-depends_on = None
+depends_on = ("w0005",)  # payout_cycles, on another branch of the history
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
