@@ -27,6 +27,9 @@ def logged_in():
     return None
 
 
+bp.add_app_template_filter(dashboard_tables.figure, "figure")
+
+
 @bp.app_context_processor
 def dashboard_roles():
     """For the menu: the dashboard's link shows to those who watch a territory."""

@@ -22,6 +22,7 @@ class Table:
     links: list[str | None] = field(default_factory=list)  # per row: the area to drill into
     marks: list[str] = field(default_factory=list)  # per row: a CSS class ("below" = under target)
     chart: dict[str, Any] | None = None
+    shown: int = 500  # rows on the page; the xlsx has them all
 
 
 def outcome_names() -> dict[str, str]:
@@ -109,13 +110,14 @@ def work(page: DashboardPage) -> Table:
                      {"label": _("Quá hạn"), "data": [w.overdue for w in top]}],
     }  # fmt: skip
     columns = [_("Cơ quan"), _("Bước"), _("Việc đang mở"), _("Quá hạn")]
-    return Table("work", _("Việc đang mở và quá hạn theo cơ quan, bước"), columns, rows, chart=chart)
+    title = _("Việc đang mở và quá hạn theo cơ quan, bước")
+    return Table("work", title, columns, rows, chart=chart, shown=30)
 
 
 def escalations(page: DashboardPage) -> Table:
     rows = [[e.agency, e.step_name, e.count] for e in page.work.escalations]
     columns = [_("Cơ quan nhận báo cáo vượt cấp"), _("Bước"), _("Số lần")]
-    return Table("escalations", _("Báo cáo vượt cấp trong tháng"), columns, rows)
+    return Table("escalations", _("Báo cáo vượt cấp trong tháng"), columns, rows, shown=30)
 
 
 def payouts(page: DashboardPage) -> Table:
@@ -166,3 +168,14 @@ def trends(page: DashboardPage) -> Table:
 def _link(page: DashboardPage, code: str) -> str | None:
     """Drill into a row unless it is the area shown (a commune's page has itself as its only row)."""
     return None if page.frame.area is not None and code == page.frame.area.code else code
+
+
+def figure(value: Any) -> str:
+    """A cell as shown: numbers with Vietnamese grouping (1.234.567), shares with one decimal, — for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return str(value)

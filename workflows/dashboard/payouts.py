@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, and_, exists, func, insert, literal_column, select, union_all
+from sqlalchemy import Connection, and_, exists, func, insert, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from engine import EngineContext
@@ -28,6 +28,7 @@ OUTCOME_NAMES = {
     "pending": "Chưa có kết quả",
 }
 FINAL = "closed"  # a closed cycle's lines never change again
+PAID = ("paid", "cash_paid")
 
 _C = PayoutCycle.__table__
 _L = PayoutLine.__table__
@@ -129,43 +130,74 @@ def _reason():
 
 
 def payouts(conn: Connection, frame: Frame, this_month: date, months: int = 12) -> Payouts:
+    """The open cycles' lines are read once (found through their cycles, by the lines' cycle index) and
+    serve both figures; the closed cycles' come from their totals."""
     first = add_months(this_month, -(months - 1))
-    fallback = _L.c.fallback_method.is_not(None)
-    reason = _reason()
-    live = (
-        select(_C.c.month, _L.c.commune_code, _L.c.method, _L.c.status, fallback.label("fallback"),
-               reason.label("reason"), func.count().label("lines"),
-               func.sum(_L.c.amount).label("amount"))
-        .join(_C, _C.c.id == _L.c.cycle_id)
-        .where(_C.c.status != FINAL, _C.c.month.between(first, this_month))
-        .where(_L.c.commune_code.in_(frame.codes))
-        .group_by(_C.c.month, _L.c.commune_code, _L.c.method, _L.c.status, fallback,
-                  reason)
-    )  # fmt: skip
-    kept = (
-        select(_P.c.month, _P.c.commune_code, _P.c.method, _P.c.status, _P.c.fallback, _P.c.return_reason,
+    found = select(_C.c.id, _C.c.month).where(_C.c.status != FINAL, _C.c.month.between(first, this_month))
+    open_cycles = {cycle: _as_date(month) for cycle, month in conn.execute(found)}
+    live = _live(conn, frame, list(open_cycles)) if open_cycles else []
+    return Payouts(
+        by_month(conn, frame, first, this_month, live, open_cycles),
+        progress(conn, frame, this_month, live, open_cycles),
+    )
+
+
+def _live(conn: Connection, frame: Frame, cycle_ids: list[int]) -> list[tuple]:
+    fallback, reason = _L.c.fallback_method.is_not(None), _reason()
+    columns = (_L.c.cycle_id, _L.c.commune_code, _L.c.method, _L.c.status, fallback, reason)
+    return list(
+        conn.execute(
+            select(*columns, func.count(), func.sum(_L.c.amount))
+            .where(_L.c.cycle_id.in_(cycle_ids), _L.c.commune_code.in_(frame.codes))
+            .group_by(*columns)
+        )
+    )
+
+
+def by_month(
+    conn: Connection, frame: Frame, first: date, last: date, live: list[tuple], open_cycles: dict[int, date]
+) -> list[MonthRow]:
+    """Each month's lines by method and outcome, over the areas in view."""
+    kept = conn.execute(
+        select(_P.c.month, _P.c.method, _P.c.status, _P.c.fallback, _P.c.return_reason,
                func.sum(_P.c.lines), func.sum(_P.c.amount))
-        .where(and_(_P.c.month.between(first, this_month), _P.c.commune_code.in_(frame.codes)))
-        .group_by(_P.c.month, _P.c.commune_code, _P.c.method, _P.c.status, _P.c.fallback, _P.c.return_reason)
+        .where(and_(_P.c.month.between(first, last), _P.c.commune_code.in_(frame.codes)))
+        .group_by(_P.c.month, _P.c.method, _P.c.status, _P.c.fallback, _P.c.return_reason)
     )  # fmt: skip
-    by_month = {add_months(first, i): MonthRow(add_months(first, i)) for i in range(months)}
-    rows: dict[str, list[int]] = {r.code: [0, 0, 0, 0] for r in frame.rows}
-    result = conn.execute(union_all(live, kept))
-    for month, commune, method, status, was_failed, reason, lines, amount in result:
-        month = month if isinstance(month, date) else date.fromisoformat(str(month))
-        kind = outcome(status, bool(was_failed), reason or "")
-        entry = by_month[month]
-        entry.outcomes[kind].add(lines, amount)
-        paid = status in ("paid", "cash_paid")
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    months = {add_months(first, i): MonthRow(add_months(first, i)) for i in range(count)}
+    rows = [(open_cycles[cycle], *rest) for cycle, _commune, *rest in live]
+    for month, method, status, was_failed, why, lines, amount in [*rows, *kept]:
+        entry = months[_as_date(month)]
+        entry.outcomes[outcome(status, bool(was_failed), why or "")].add(lines, amount)
         if method == "account":
             entry.by_account.add(lines, amount)
-        if paid:
+        if status in PAID:
             entry.paid.add(lines, amount)
-        if month == this_month:
-            row = rows.setdefault(frame.row_of.get(commune, commune), [0, 0, 0, 0])
-            row[0] += lines
-            row[1] += lines if paid else 0
-            row[2] += amount or 0
-            row[3] += (amount or 0) if paid else 0
-    progress = [Progress(r.code, r.name, *rows[r.code]) for r in frame.rows]
-    return Payouts(list(by_month.values()), progress)
+    return list(months.values())
+
+
+def progress(
+    conn: Connection, frame: Frame, month: date, live: list[tuple], open_cycles: dict[int, date]
+) -> list[Progress]:
+    """Per row, how much of ``month``'s cycles is paid already (lines and đồng)."""
+    kept = conn.execute(
+        select(_P.c.commune_code, _P.c.status, func.sum(_P.c.lines), func.sum(_P.c.amount))
+        .where(_P.c.month == month, _P.c.commune_code.in_(frame.codes))
+        .group_by(_P.c.commune_code, _P.c.status)
+    )
+    current = [(commune, status, lines, amount) for cycle, commune, _m, status, _f, _r, lines, amount in live
+               if open_cycles[cycle] == month]  # fmt: skip
+    rows: dict[str, list[int]] = {r.code: [0, 0, 0, 0] for r in frame.rows}
+    for commune, status, lines, amount in [*current, *kept]:
+        row = rows.setdefault(frame.row_of.get(commune, commune), [0, 0, 0, 0])
+        paid = status in PAID
+        row[0] += lines
+        row[1] += lines if paid else 0
+        row[2] += amount or 0
+        row[3] += (amount or 0) if paid else 0
+    return [Progress(r.code, r.name, *rows[r.code]) for r in frame.rows]
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

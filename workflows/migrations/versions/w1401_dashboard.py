@@ -73,9 +73,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_review_documents")),
     )
     op.create_index(op.f("ix_review_documents_business_key"), "review_documents", ["business_key"])
+    op.create_index(
+        "ix_payout_lines_dashboard", "payout_lines",
+        ["cycle_id", "commune_code", "method", "status", "fallback_method", "return_reason", "amount"],
+    )  # fmt: skip
 
 
 def downgrade() -> None:
+    op.drop_index("ix_payout_lines_dashboard", table_name="payout_lines")
     op.drop_index(op.f("ix_review_documents_business_key"), table_name="review_documents")
     op.drop_table("review_documents")
     op.drop_index("ix_dashboard_payout_totals_month", table_name="dashboard_payout_totals")
