@@ -61,11 +61,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         start_worker(app.extensions["ansinh"])
     if app.config["SCHEDULER"]:
+        from workflows.dashboard import start_years
         from workflows.payouts import start_monthly_cycles
         from workflows.scheduler import start_background
 
         interval = app.config["SCHEDULER_INTERVAL_S"]
         app.extensions["ansinh_scheduler"] = start_background(
-            app.extensions["ansinh"], interval, start_monthly_cycles=start_monthly_cycles
-        )
+            app.extensions["ansinh"], interval, start_monthly_cycles=start_monthly_cycles,
+            start_years=start_years,
+        )  # fmt: skip
     return app

@@ -9,10 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine.errors import NotFound
-from workflows.dashboard import DASHBOARD_ROLES, dashboard_page, set_target, target_history
+from workflows.dashboard import DASHBOARD_ROLES, dashboard_page, get_document, set_target, target_history
 from workflows.dashboard.frame import build_frame
+from workflows.dashboard.monthly_report import monthly_report, monthly_report_xlsx
 from workflows.dashboard.xlsx import table_xlsx
 from workflows.forms import FormInvalid
+from workflows.payouts.common import add_months, parse_month
 
 from . import dashboard_tables
 from .security import ctx, scope
@@ -89,3 +91,41 @@ def targets():
             return redirect(url_for("dashboard.index", area=up))
     return render_template("dashboard_targets.html", frame=frame, history=history, errors=errors,
                            values=values), status  # fmt: skip
+
+
+@bp.get("/report")
+@bp.get("/report.<fmt>")
+def report(fmt: str = "html"):
+    """The month's report of an area (due before the 12th): a printable page, or its xlsx."""
+    if fmt not in ("html", "xlsx"):
+        abort(404)
+    try:
+        month = parse_month(request.args.get("month") or "")
+    except ValueError:
+        month = add_months(ctx().now().date().replace(day=1), -1)  # the month just paid
+    try:
+        found = monthly_report(ctx(), scope(), current_user.is_admin, request.args.get("area") or None, month)
+    except NotFound:
+        abort(404)
+    if fmt == "xlsx":
+        name = f"bao-cao-thang-{found.area_code.replace(':', '-')}-{month:%Y-%m}.xlsx"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return Response(monthly_report_xlsx(found), mimetype=XLSX, headers=headers)
+    return render_template("dashboard_report.html", report=found)
+
+
+@bp.get("/documents/<int:document_id>")
+def document(document_id: int):
+    """A document the province's yearly process attached: for those who watch that province."""
+    found = get_document(ctx(), document_id)
+    if found is None:
+        abort(404)
+    key, filename, content = found
+    province = key.removeprefix("YEAR-").rsplit("-", 1)[0]
+    with ctx().db.read() as session:
+        try:
+            build_frame(session, scope(), current_user.is_admin, province)
+        except NotFound:
+            abort(404)
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(content, mimetype=XLSX, headers=headers)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+import engine
+from engine import fire_due_timers
 from engine.models import HistoryEvent
 from tests.web.dashboard_data import cycle, first_commune, people
 from tests.web.demo_app import CITY, COMMUNE_A, COMMUNE_B, DAK_GLEI
@@ -149,3 +152,58 @@ def test_payouts_by_month_add_up_the_lines_open_and_closed(app, browser):
     assert rows["02/2024"][1:3] == (2, 1_000_000) and rows["02/2024"][-1] == 2_250_000
     html = browser("dung").get(f"/dashboard/?area={CITY}").get_data(as_text=True)
     assert '<progress max="100" value="66.7">' in html
+
+
+def test_the_monthly_report_adds_up_the_month_by_commune(app, browser):
+    ctx = app.extensions["ansinh"]
+    a, b = people(ctx, COMMUNE_A, "active_cashless", 2), people(ctx, COMMUNE_B, "cash", 1)
+    cycle(ctx, CITY, date(2024, 2, 1), "closed", [
+        (a[0], COMMUNE_A, "paid", 500_000, None, None),
+        (a[1], COMMUNE_A, "cash_paid", 500_000, "cash_pay_point", None),
+        (b[0], COMMUNE_B, "cash_paid", 750_000, None, None),
+    ])  # fmt: skip
+    hung = browser("hung")
+    html = hung.get(f"/dashboard/report?area={CITY}&month=2024-02").get_data(as_text=True)
+    assert (
+        "BÁO CÁO KẾT QUẢ CHI TRẢ" in html
+        and "UBND THÀNH PHỐ KON TUM" in html
+        and "trước ngày 12/02/2024" in html
+    )
+    assert "Kính gửi: Sở LĐTBXH" in html
+    sheet = load_workbook(
+        io.BytesIO(hung.get(f"/dashboard/report.xlsx?area={CITY}&month=2024-02").data)
+    ).active
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=11, values_only=True) if r[1]}
+    assert rows["Tổng cộng"][2:4] == (3, 1_750_000)  # all lines
+    assert rows["Xã Đắk Cấm"][2:4] == (2, 1_000_000) and rows["Xã Đắk Cấm"][14:16] == (
+        1,
+        500_000,
+    )  # failed → cash
+    assert hung.get(f"/dashboard/report?area={DAK_GLEI}&month=2024-02").status_code == 404
+
+
+def test_a_review_task_shows_the_figures_attached_to_the_province_only(app, browser):
+    from workflows.dashboard import start_year
+
+    ctx = app.extensions["ansinh"]
+    year = start_year(ctx, PROVINCE, 2024, plan_start=date(2023, 3, 4))
+    app.clock.advance(hours=2)
+    fire_due_timers(ctx)
+    (task,) = engine.get_instance(ctx, year.instance_id).open_tasks
+    html = browser("admin").get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert task.bpmn_id == "set_targets" and "Giao chỉ tiêu" in html and "Công tác năm 2024" in html
+    admin = browser("admin")
+    admin.post("/dashboard/targets", {"area": CITY, "share_pct": "60", "due_on": "2024-12-31"},
+               from_page=f"/dashboard/targets?area={CITY}")  # fmt: skip
+    version = engine.get_instance(ctx, year.instance_id).version
+    done = admin.post(
+        f"/tasks/{task.id}", {"confirmed": "on", "version": version}, from_page=f"/tasks/{task.id}"
+    )
+    assert done.status_code == 302
+    app.clock.advance(hours=1)
+    fire_due_timers(ctx)
+    (task,) = engine.get_instance(ctx, year.instance_id).open_tasks
+    page = admin.get(f"/tasks/{task.id}").get_data(as_text=True)
+    link = re.search(r'href="(/dashboard/documents/\d+)"', page).group(1)
+    assert load_workbook(io.BytesIO(admin.get(link).data)).sheetnames[1].startswith("Chi trả qua tài khoản")
+    assert browser("hung").get(link).status_code == 404  # a district does not read the province's review

@@ -8,6 +8,8 @@ downloads and the REST API alike.
 from .frame import DASHBOARD_ROLES, Frame, Place, build_frame
 from .page import DashboardPage, dashboard_page
 from .targets import Target, set_target, target_history
+from .yearly import PROCESS as YEAR_PROCESS
+from .yearly import YearStart, YearView, get_document, start_year, start_years, year_view
 
 __all__ = [
     "DASHBOARD_ROLES",
@@ -19,4 +21,11 @@ __all__ = [
     "dashboard_page",
     "set_target",
     "target_history",
+    "YEAR_PROCESS",
+    "YearStart",
+    "YearView",
+    "get_document",
+    "start_year",
+    "start_years",
+    "year_view",
 ]

@@ -130,10 +130,12 @@ def _reason():
 
 
 def payouts(conn: Connection, frame: Frame, this_month: date, months: int = 12) -> Payouts:
-    """The open cycles' lines are read once (found through their cycles, by the lines' cycle index) and
-    serve both figures; the closed cycles' come from their totals."""
+    """The open cycles' lines (and a closed cycle's not added up yet) are read once, found through
+    their cycles by the lines' cycle index, and serve both figures; the closed cycles' come from their
+    totals."""
     first = add_months(this_month, -(months - 1))
-    found = select(_C.c.id, _C.c.month).where(_C.c.status != FINAL, _C.c.month.between(first, this_month))
+    unkept = (_C.c.status != FINAL) | ~exists().where(_P.c.cycle_id == _C.c.id)  # closed, not added up yet
+    found = select(_C.c.id, _C.c.month).where(unkept, _C.c.month.between(first, this_month))
     open_cycles = {cycle: _as_date(month) for cycle, month in conn.execute(found)}
     live = _live(conn, frame, list(open_cycles)) if open_cycles else []
     return Payouts(

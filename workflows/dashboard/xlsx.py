@@ -10,11 +10,24 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+Sheet = tuple[str, str, Sequence[str], Sequence[Sequence]]  # title, subtitle, columns, rows
+
 
 def table_xlsx(title: str, subtitle: str, columns: Sequence[str], rows: Sequence[Sequence]) -> bytes:
+    return workbook_xlsx([(title, subtitle, columns, rows)])
+
+
+def workbook_xlsx(sheets: Sequence[Sheet]) -> bytes:
     book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31].replace("/", "-")
+    for index, (title, subtitle, columns, rows) in enumerate(sheets):
+        _sheet(book.active if index == 0 else book.create_sheet(), title, subtitle, columns, rows)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet(sheet, title: str, subtitle: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    sheet.title = "".join(c for c in title if c not in "/\\?*[]:")[:31]
     sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
     sheet.cell(row=2, column=1, value=subtitle).font = Font(italic=True)
     for column, label in enumerate(columns, start=1):
@@ -30,6 +43,3 @@ def table_xlsx(title: str, subtitle: str, columns: Sequence[str], rows: Sequence
             elif isinstance(value, float):
                 cell.number_format = "0.0"
     sheet.freeze_panes = "B5"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
