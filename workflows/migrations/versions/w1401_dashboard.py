@@ -1,7 +1,7 @@
 """dashboard: coverage targets (append-only), closed cycles' totals, the yearly review's documents
 
 Revision ID: w1401
-Revises: w0008
+Revises: w0008, w0005
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from alembic import op
 import engine.db
 
 revision = "w1401"
-down_revision = "w0008"
+down_revision = ("w0008", "w0005")  # also a merge of the payout branch: its tables are referenced
 branch_labels = None
-depends_on = ("w0005",)  # payout_cycles, on another branch of the history
+depends_on = None
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
