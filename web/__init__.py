@@ -15,6 +15,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         admin,
+        admin_tokens,
+        api,
         assets,
         auth,
         bulk,
@@ -51,10 +53,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,
+                  admin_tokens.bp,
                   assets.bp, status.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)
+    api.init_app(app)
     if app.config["SCHEDULER"]:
         from workflows.payouts import start_monthly_cycles
         from workflows.scheduler import start_background
