@@ -5,6 +5,8 @@ the OpenAPI document at /api/v1/openapi.json and its docs page at /api/v1/docs (
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 from flask_smorest import Api
 
@@ -51,6 +53,9 @@ def init_app(app: Flask) -> None:
 
     for name, value in API_CONFIG.items():
         app.config.setdefault(name, value)
+    for name in ("API_RATE_LIMIT", "RATELIMIT_STORAGE_URI"):  # the environment may set these two
+        if os.environ.get(f"ANSINH_{name}"):
+            app.config[name] = os.environ[f"ANSINH_{name}"]
     app.before_request(_identify_api_caller)  # before the limiter's own hook, which keys on the token
     base.limiter.init_app(app)
     api = ScopedApi(app)

@@ -8,6 +8,7 @@ from flask import current_app, jsonify
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import Schema, fields
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, EngineError, NotFound, NotReady, ValidationError
@@ -16,6 +17,8 @@ from workflows.forms import FormInvalid
 from workflows.payouts import ImportRefused
 
 from .messages import localise
+
+PREFIX = "/api/"
 
 
 class FieldErrorSchema(Schema):
@@ -110,6 +113,16 @@ def status_message(status: int) -> tuple[str, str]:
     return code, messages.get(status, _("Lỗi máy chủ."))
 
 
+def http_error(exc: HTTPException):
+    status = exc.code or 500
+    code, message = status_message(status)
+    data = getattr(exc, "data", None) or {}
+    errors = field_errors(data["messages"]) if "messages" in data else []
+    headers = dict(exc.get_headers()) if status in (401, 405, 429) else {}
+    headers.pop("Content-Type", None)
+    return answer(status, code, message, errors, headers)
+
+
 ENGINE_ERRORS = (
     (NotFound, 404, "not_found"),
     (NotReady, 409, "not_ready"),
@@ -158,15 +171,11 @@ def register(blueprint) -> None:
             errors = [{"field": p.element or p.file or "_schema", "message": str(p)} for p in exc.problems]
         return answer(status, code, status_message(status)[1] if status != 409 else str(exc), errors)
 
-    @blueprint.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        status = exc.code or 500
-        code, message = status_message(status)
-        data = getattr(exc, "data", None) or {}
-        errors = field_errors(data["messages"]) if "messages" in data else []
-        headers = dict(exc.get_headers()) if status in (401, 405, 429) else {}
-        headers.pop("Content-Type", None)
-        return answer(status, code, message, errors, headers)
+    blueprint.register_error_handler(HTTPException, http_error)
+
+    @blueprint.errorhandler(IntegrityError)
+    def duplicate(exc: IntegrityError):
+        return answer(409, "conflict", _("Đã có bản ghi trùng khoá (ví dụ: mã hồ sơ đã tồn tại)."))
 
     @blueprint.errorhandler(Exception)
     def server_error(exc: Exception):

@@ -21,6 +21,7 @@ from .access import caller_scope, needs, principal
 from .base import api_blueprint
 from .errors import ApiProblem, not_found
 
+MAX_ID = 2**63 - 1  # ids beyond a 64-bit integer exist nowhere (and the database would refuse them)
 blp = api_blueprint("payouts", "/payout-cycles", "Monthly payout cycles of the caller's areas.")
 
 
@@ -123,6 +124,8 @@ def imports(cycle_id: int):
 def import_report(cycle_id: int, import_id: int):
     """One import with its per-row report (up to 5,000 rows)."""
     cycle, _roles = cycle_or_404(cycle_id, role="provider")
+    if import_id > MAX_ID:
+        raise not_found()
     try:
         report = get_import(ctx(), import_id)
     except LookupError:
@@ -143,6 +146,8 @@ def import_report(cycle_id: int, import_id: int):
 
 def cycle_or_404(cycle_id: int, role: str | None = None):
     """The cycle and the caller's payout roles for it; to anyone without one (or without ``role``), 404."""
+    if cycle_id > MAX_ID:
+        raise not_found()
     try:
         cycle = payouts.get_cycle(ctx(), cycle_id)
     except NotFound:

@@ -172,7 +172,9 @@ class OpenedSchema(Schema):
 
 # --- payouts -------------------------------------------------------------------------------------------
 class CycleQuery(Schema):
-    month = Str(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"), metadata={"description": "YYYY-MM"})
+    month = Str(
+        validate=validate.Regexp(r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$"), metadata={"description": "YYYY-MM"}
+    )
 
 
 class CycleRowSchema(Schema):
