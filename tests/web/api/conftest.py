@@ -1,4 +1,4 @@
-"""One app per database for the API tests (building one deploys the BPMN and loads the areas), a few
+"""One app per database for all the API tests (building one deploys the BPMN and loads the areas), a few
 people with payouts to make, and a client that calls the API with a token."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from workflows.payouts import demo
 ALL_SCOPES = sorted(SCOPES)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="package", params=BACKENDS)
 def app(request, tmp_path_factory):
     if request.param == "sqlite":
         url, drop = f"sqlite:///{tmp_path_factory.mktemp('api') / 'test.db'}", None
@@ -62,7 +62,7 @@ class ApiClient:
         )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def token_for(app):
     """A new token for ``username`` (all scopes unless given), or for a system acting for an agency."""
     ctx = app.extensions["ansinh"]
@@ -85,7 +85,7 @@ def token_for(app):
     return make
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def api(app, token_for):
     """An API client for ``username`` (a new token each time)."""
     return lambda username, language="vi", **kw: ApiClient(app, token_for(username, **kw).secret, language)

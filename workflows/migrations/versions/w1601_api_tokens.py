@@ -14,7 +14,7 @@ import engine.db
 revision = "w1601"
 down_revision = "w0008"
 branch_labels = None
-depends_on = None
+depends_on = ("w0003",)  # users (another branch of the domain's revisions)
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 When = engine.db.UTCDateTime(timezone=True)
