@@ -13,7 +13,7 @@ from tests.conftest import BACKENDS, PG_URL
 from tests.web.demo_app import CITY, COMMUNE_A, build_app
 from workflows import payouts
 from workflows.apiaccess import SCOPES, create_token
-from workflows.payouts import demo
+from workflows.demo import bulk
 
 ALL_SCOPES = sorted(SCOPES)
 
@@ -33,7 +33,7 @@ def app(request, tmp_path_factory):
     app.months = iter(range(18))
     ctx = app.extensions["ansinh"]
     with ctx.db.transaction() as conn:
-        demo.add_beneficiaries(conn, [COMMUNE_A], 6, app.clock())
+        bulk.add_beneficiaries(conn, [COMMUNE_A], 6, app.clock())
     yield app
     ctx.db.dispose()
     if drop:
