@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from .models import Incident, Instance, OpenTask, ProcessVersion
 from .steps import InstanceRow, Loaded, StepResult, advance, load, script_engine_for
 from .views import InstanceView, task_view
 
+log = logging.getLogger("ansinh.steps")
 _INSTANCE = Instance.__table__
 
 
@@ -82,7 +84,10 @@ def start_instance(
             for task in wf.get_tasks(state=TaskState.READY):
                 task.data.update(data or {})
 
-        return advance(ctx, conn, loaded, seed)
+        result = advance(ctx, conn, loaded, seed)
+    log.info("%s %s: started by %s in area %s, %s", process_key, business_key, actor or "-", area_code,
+             result.status)  # fmt: skip
+    return result
 
 
 def get_instance(ctx: EngineContext, instance_id: int) -> InstanceView:
