@@ -177,9 +177,13 @@ class CycleQuery(Schema):
     )
 
 
+PROGRAMME = {"description": "social_assistance | merit"}
+
+
 class CycleRowSchema(Schema):
     id = fields.Integer(required=True)
     business_key = Str(required=True)
+    programme = Str(metadata=PROGRAMME)
     area_code = Str(required=True)
     area_name = Str(required=True)
     month = fields.Date(required=True)
@@ -216,6 +220,7 @@ class TotalSchema(Schema):
 class CycleSchema(Schema):
     id = fields.Integer(required=True)
     business_key = Str(required=True)
+    programme = Str(metadata=PROGRAMME)
     area_code = Str(required=True)
     area_name = Str(required=True)
     month = fields.Date(required=True)
@@ -244,6 +249,7 @@ class LineQuery(PageQuery):
 
 class LineSchema(Schema):
     id = fields.Integer(required=True)
+    programme = Str(metadata=PROGRAMME)
     beneficiary_code = Str(required=True)
     full_name = Str(required=True)
     beneficiary_cccd = Str(allow_none=True)
