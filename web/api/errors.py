@@ -11,7 +11,7 @@ from marshmallow import Schema, fields
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import Conflict, EngineError, NotFound, NotReady, ValidationError
+from engine.errors import Busy, Conflict, EngineError, NotFound, NotReady, ValidationError
 from workflows.apiaccess import KeyInProgress, KeyReused
 from workflows.forms import FormInvalid
 from workflows.payouts import ImportRefused
@@ -128,6 +128,7 @@ ENGINE_ERRORS = (
     (NotReady, 409, "not_ready"),
     (Conflict, 409, "conflict"),
     (ValidationError, 422, "validation_failed"),
+    (Busy, 503, "busy"),
 )
 
 
