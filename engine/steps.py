@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
@@ -385,8 +386,12 @@ def _sync_subscriptions(conn: Connection, loaded: Loaded, wanted: set[str]) -> N
     loaded.messages_before = wanted
 
 
+# SpiffWorkflow's timer event definitions (a timeDate one has no "Timer" in its name).
+TIMER_EVENTS = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition")
+
+
 def _next_timer(events) -> datetime | None:
-    times = [_as_datetime(e.value) for e in events if "Timer" in e.event_type and e.value]
+    times = [_as_datetime(e.value) for e in events if e.event_type in TIMER_EVENTS and e.value]
     times = [t for t in times if t is not None]
     return min(times) if times else None
 
@@ -408,7 +413,7 @@ def _boundary_timer_due(task) -> datetime | None:
     times = []
     for sibling in task.parent.children:
         spec = sibling.task_spec
-        if isinstance(spec, BoundaryEvent) and "Timer" in type(spec.event_definition).__name__:
+        if isinstance(spec, BoundaryEvent) and isinstance(spec.event_definition, TimerEventDefinition):
             value = sibling._get_internal_data("event_value")
             if value:
                 times.append(_as_datetime(value))

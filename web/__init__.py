@@ -22,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth,
         bulk,
         cases,
+        dashboard,
         errors,
         i18n,
         inbox,
@@ -63,7 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,
                   admin_tokens.bp,
-                  assets.bp, status.bp)  # fmt: skip
+                  assets.bp, status.bp, dashboard.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)
@@ -73,13 +74,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         start_worker(app.extensions["ansinh"])
     if app.config["SCHEDULER"]:
+        from workflows.dashboard import start_years
         from workflows.payouts import start_monthly_cycles
         from workflows.scheduler import start_background
 
         interval = app.config["SCHEDULER_INTERVAL_S"]
         app.extensions["ansinh_scheduler"] = start_background(
-            app.extensions["ansinh"], interval, start_monthly_cycles=start_monthly_cycles
-        )
+            app.extensions["ansinh"], interval, start_monthly_cycles=start_monthly_cycles,
+            start_years=start_years,
+        )  # fmt: skip
     return app
 
 
