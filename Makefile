@@ -9,7 +9,7 @@ JS_STAMP := node_modules/.installed
 # built by esbuild from npm at setup rather than committed: it follows package-lock.json and the sources.
 JS_BUNDLE := web/static/build/modeler.js
 
-.PHONY: run test browser-test setup translations messages assets lint pytest bench clean
+.PHONY: run test browser-test api-fuzz setup translations messages assets lint pytest bench clean
 
 run: setup
 	$(BIN)/ansinh db upgrade
@@ -52,6 +52,10 @@ pytest:
 
 browser-test: setup
 	$(BIN)/pytest -m browser
+
+# Schemathesis against the running app (demo data, API tokens); reports in tests/artifacts/schemathesis.
+api-fuzz: setup
+	.ci/api-fuzz
 
 bench: setup
 	$(BIN)/python bench/engine.py

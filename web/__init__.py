@@ -18,6 +18,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin,
         admin_org,
         admin_processes,
+        admin_tokens,
+        api,
         assets,
         auth,
         bulk,
@@ -64,10 +66,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,
                   admin_processes.bp, admin_org.bp,
+                  admin_tokens.bp,
                   assets.bp, status.bp, dashboard.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)
+    api.init_app(app)
     if app.config["JOBS_WORKER"]:
         from workflows.jobs import start_worker
 
