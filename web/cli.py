@@ -18,7 +18,7 @@ from typing import Any
 import engine
 from engine.errors import EngineError
 
-from . import cli_payouts, config
+from . import cli_payouts, cli_roster, config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -428,6 +428,7 @@ def _parser() -> argparse.ArgumentParser:
     p = command(sub, "scheduler", cmd_scheduler, "run the scheduler alone")
     p.add_argument("--interval", type=int, default=30, help="seconds between sweeps")
     cli_payouts.register(sub, command, _print)
+    cli_roster.register(sub, command, _print)
     p = command(sub, "simulate", cmd_simulate, "run a demo province's payouts and check them", True)
     p.add_argument("--beneficiaries", type=int, default=100)
     p.add_argument("--districts", type=int, default=2, help="districts (2024), or communes (2025)")

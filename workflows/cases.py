@@ -22,6 +22,7 @@ from .org import Agency, resolve_agency
 from .payouts.common import PROCESS as PAYOUT_PROCESS
 
 PROCESS = "beneficiary_case"
+START_STEPS = ("outreach", "active_cashless")  # the statuses a case can begin in (see gw_entry)
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -48,9 +49,19 @@ def open_case(
     category_code: str,
     *,
     actor: str | None = None,
+    start_at: str = "outreach",
+    origin: dict[str, Any] | None = None,
     **details: Any,
 ) -> StepResult:
-    """Create the beneficiary's record and start their case, together or not at all."""
+    """Create the beneficiary's record and start their case, together or not at all.
+
+    ``start_at`` is where the case begins: ``outreach`` (a new person, or one still paid in cash) or
+    ``active_cashless`` (someone on an existing roll already paid into an account). ``origin`` says where
+    the case came from (a roll's file and row, a decision); it is written into the case's first history
+    line.
+    """
+    if start_at not in START_STEPS:
+        raise ValueError(f"a case starts at {' or '.join(START_STEPS)}, not {start_at!r}")
     at = ctx.now()
 
     def create(conn) -> None:
@@ -58,10 +69,12 @@ def open_case(
             cccd = details.get("cccd")
             if cccd and open_case_with_cccd(session, cccd):
                 raise FormInvalid({"cccd": ["Số CCCD này đã có trong một hồ sơ đang mở."]})
-            create_record(session, code, area_code, category_code, full_name, at, **details)
+            create_record(session, code, area_code, category_code, full_name, at, status=start_at, **details)
 
-    initial = {"beneficiary": code, "category_code": category_code}
-    return engine.start_instance(ctx, PROCESS, code, area_code, initial, actor=actor, prepare=create)
+    initial = {"beneficiary": code, "category_code": category_code, "start_at": start_at}
+    return engine.start_instance(
+        ctx, PROCESS, code, area_code, initial, actor=actor, prepare=create, origin=origin
+    )
 
 
 def submit(
