@@ -12,6 +12,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import engine
+
+BPMN = Path(__file__).resolve().parents[1] / "bpmn"
+
 
 def register(sub, command, show) -> None:
     """``command`` and ``show`` are the main parser's helpers (a subcommand, and text-or-JSON output)."""
@@ -46,6 +50,7 @@ def register(sub, command, show) -> None:
             if agency is None:
                 print(f"error: no user {args.user!r}", file=sys.stderr)
                 return 1
+        engine.deploy_paths(ctx, [BPMN])  # the cases' process, if this database has not had it yet
         progress = None if args.json else _progress
         report = import_roll(
             ctx,

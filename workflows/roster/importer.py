@@ -81,9 +81,12 @@ def start_import(
 def resume_import(ctx: EngineContext, import_id: int, **options) -> RollReport:
     """Finish an import that stopped (the process was killed): from its stored file, where it stopped."""
     with ctx.db.read() as session:
-        content = session.scalar(select(RollImport.content).where(RollImport.id == import_id))
-    if content is None:
-        raise LookupError(f"no roll import {import_id}")
+        job = session.get(RollImport, import_id)
+        if job is None:
+            raise LookupError(f"no roll import {import_id}")
+        if job.status == "done":
+            return report_of(session, import_id)
+        content = job.content
     return run_import(ctx, import_id, open_roll(content), **options)
 
 
