@@ -211,3 +211,30 @@ class ScheduledRun(Base):
     holder: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BackgroundJob(Base):
+    """A piece of long work (an import, an export, a report) run by whichever process claims it first.
+    ``lease_until`` is renewed by its progress; a job whose holder died is claimed again once it lapses."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_available_at", "status", "available_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    actor: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(12))  # queued | running | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(String(500))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    holder: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -41,7 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the session's idle timeout already bounds it
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
         PAYOUT_IMPORT_CHUNK_ROWS=1000,  # rows per transaction of a results import: the progress bar's step
-        PAYOUT_IMPORT_WAIT_S=10,  # how long an upload waits for its first chunk before showing the list
+        JOBS_WORKER=False,  # a thread running background jobs in this process (on under `ansinh serve`)
     )
     if test_config:
         app.config.update(test_config)
@@ -55,6 +55,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)
+    if app.config["JOBS_WORKER"]:
+        from workflows.jobs import start_worker
+
+        start_worker(app.extensions["ansinh"])
     if app.config["SCHEDULER"]:
         from workflows.payouts import start_monthly_cycles
         from workflows.scheduler import start_background

@@ -18,7 +18,7 @@ from typing import Any
 import engine
 from engine.errors import EngineError
 
-from . import cli_payouts, cli_roster, config
+from . import cli_jobs, cli_payouts, cli_roster, config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -257,11 +257,16 @@ def cmd_demo_load(args) -> int:
 
 
 def cmd_scheduler(args) -> None:
+    from workflows.jobs import start_worker
     from workflows.payouts import start_monthly_cycles
     from workflows.scheduler import run_blocking
 
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our sweeps say what they did
-    run_blocking(args.ctx(), args.interval, start_monthly_cycles=start_monthly_cycles)
+    worker = start_worker(args.ctx())  # every scheduler process runs background jobs too, lease or not
+    try:
+        run_blocking(args.ctx(), args.interval, start_monthly_cycles=start_monthly_cycles)
+    finally:
+        worker.stop()
 
 
 def cmd_deadlines_sweep(args) -> None:
@@ -429,6 +434,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--interval", type=int, default=30, help="seconds between sweeps")
     cli_payouts.register(sub, command, _print)
     cli_roster.register(sub, command, _print)
+    cli_jobs.register(sub, command, _print)
     p = command(sub, "simulate", cmd_simulate, "run a demo province's payouts and check them", True)
     p.add_argument("--beneficiaries", type=int, default=100)
     p.add_argument("--districts", type=int, default=2, help="districts (2024), or communes (2025)")

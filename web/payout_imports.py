@@ -1,18 +1,14 @@
 """The provider's results files: upload one, watch it being applied (a progress bar polled by htmx), read
-the per-row report and download it. The import runs in a thread of the process that received the file;
-its progress lives in the database, so any web worker can answer the polls."""
+the per-row report and download it. The file is checked in the request, then applied by a background job
+(any worker or the scheduler runs it, and resumes it after a restart); its progress lives in the
+database, so any web worker can answer the polls."""
 
 from __future__ import annotations
 
-import logging
-import threading
-from dataclasses import dataclass, field
-
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import EngineContext
 from engine.errors import Conflict
 from workflows import payouts
 from workflows.payouts.files import import_report_csv
@@ -21,7 +17,6 @@ from workflows.payouts.imports import ImportRefused, ImportReport
 from .payouts import CSV, cycle_id_or_404, cycle_or_404, import_summary, payout_labels
 from .security import ctx
 
-log = logging.getLogger("ansinh.web.imports")
 bp = Blueprint("payout_imports", __name__, url_prefix="/payouts")
 KINDS = ("account", "cash")
 SHOWN_ROWS = 200  # refused rows listed on the page; the downloaded report has them all
@@ -50,18 +45,14 @@ def upload(cycle_id: int):
     if not upload.filename.lower().endswith((".csv", ".xlsx")):
         error = _("Không nhận tệp «%(name)s»: chỉ nhận tệp .csv hoặc .xlsx.", name=upload.filename)
         return _page(cycle, error=error), 422
-    config = current_app.config
+    chunk_rows = current_app.config["PAYOUT_IMPORT_CHUNK_ROWS"]
     try:
-        report = import_in_background(
-            ctx(), cycle.id, upload.filename, upload.read(), kind, current_user.username,
-            config["PAYOUT_IMPORT_CHUNK_ROWS"], config["PAYOUT_IMPORT_WAIT_S"],
-        )  # fmt: skip
+        report = payouts.queue_import(
+            ctx(), cycle.id, upload.filename, upload.read(), kind, current_user.username, chunk_rows
+        )
     except (ImportRefused, Conflict) as exc:
         error = _("Không nhận tệp «%(name)s»: %(reason)s", name=upload.filename, reason=str(exc))
         return _page(cycle, error=error), 422
-    if report is None:  # still reading a large file: it shows in the list below
-        flash(_("Tệp đang được xử lý; xem tiến độ trong danh sách các lần nhập."))
-        return redirect(url_for("payout_imports.page", cycle_id=cycle.id))
     if report.already_imported:
         return _page(cycle, again=report)
     return redirect(url_for("payout_imports.show", cycle_id=cycle.id, import_id=report.import_id))
@@ -111,50 +102,9 @@ def _status(cycle_id: int, import_id: int) -> dict:
     report = _import_of(cycle_id, import_id)
     done = report.status == "done"
     refused = payouts.import_rows(ctx(), import_id, outcomes=["refused"], limit=SHOWN_ROWS) if done else []
+    job = None if done else payouts.import_job(ctx(), import_id)
+    failure = job.note if job is not None and job.status == "failed" else None
     return {
-        "cycle_id": cycle_id, "report": report, "done": done, "refused": refused,
+        "cycle_id": cycle_id, "report": report, "done": done, "refused": refused, "failure": failure,
         "percent": int(report.progress * 100), "summary": import_summary(report), "labels": payout_labels(),
     }  # fmt: skip
-
-
-@dataclass
-class _Run:
-    settled: threading.Event = field(default_factory=threading.Event)
-    report: ImportReport | None = None
-    error: Exception | None = None
-
-
-def import_in_background(
-    ctx: EngineContext, cycle_id: int, file_name: str, content: bytes, kind: str, actor: str,
-    chunk_rows: int, wait_s: float,
-) -> ImportReport | None:  # fmt: skip
-    """Apply the file in a thread; return once its first chunk is committed or it has ended (the report
-    so far), or None if ``wait_s`` passed first. A refused file raises here, in the caller's thread."""
-    run = _Run()
-
-    def heard(report: ImportReport) -> None:
-        if run.report is None:
-            run.report = report
-            run.settled.set()
-
-    def work() -> None:
-        try:
-            final = payouts.import_results(
-                ctx, cycle_id, file_name, content, kind=kind, actor=actor, chunk_rows=chunk_rows,
-                on_progress=heard,
-            )  # fmt: skip
-            if run.report is None:
-                run.report = final
-        except (ImportRefused, Conflict) as exc:
-            run.error = exc
-        except Exception as exc:  # the thread's end: say so in the log, and to the page if it waits
-            log.exception("import of %s into cycle %s failed", file_name, cycle_id)
-            run.error = exc
-        finally:
-            run.settled.set()
-
-    threading.Thread(target=work, name=f"payout-import-{cycle_id}", daemon=True).start()
-    run.settled.wait(wait_s)
-    if run.report is None and run.error is not None:
-        raise run.error
-    return run.report

@@ -18,6 +18,9 @@ from workflows.org.models import Agency, Area, RoleAssignment
 from workflows.roster.rows import COLUMNS
 
 
+OUTSIDE = "Mã xã «99999» không phải một xã trong địa bàn của bạn (mã 5 chữ số hiện hành)."
+
+
 @pytest.fixture
 def cli(database_url, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", database_url)
@@ -98,8 +101,7 @@ def test_organisation_then_roll_on_an_empty_database(cli, database_url, tmp_path
     assert code == 0
     assert json.loads(out.strip().splitlines()[-1]) == {
         "created": 2, "unchanged": 0, "differences": 0, "differing": [],
-        "rejected": [{"row": 4, "column": "Mã xã",
-                      "reason": "Mã xã «99999» không phải một xã trong địa bàn của bạn (mã 5 chữ số hiện hành)."}],
+        "rejected": [{"row": 4, "column": "Mã xã", "reason": OUTSIDE}],
     }  # fmt: skip
     after = counts(database_url)
     assert (after["Beneficiary"], after["Instance"], after["OpenTask"], after["User"]) == (2, 2, 1, 0)

@@ -95,3 +95,18 @@ def deliver(
         return ("ok" if delivery.delivered_to else "unmatched"), targets
 
     _run(index, database_url, now, barrier, queue, act)
+
+
+def count_job(ctx: EngineContext, job) -> dict:
+    """The job kind of the job-queue test: reports progress once, says who ran it."""
+    job.progress(1, 1)
+    return {"by": job.holder}
+
+
+def run_jobs(index: int, database_url: str, now: datetime, barrier, queue):
+    """Run every due ``count`` job; the detail is how many this process ran."""
+    from engine.jobs import JobKinds, run_pending
+
+    kinds = JobKinds()
+    kinds.register("count")(count_job)
+    _run(index, database_url, now, barrier, queue, lambda ctx: ("ok", run_pending(ctx, kinds)))

@@ -4,6 +4,7 @@ Importing this package registers the payout's forms and service-task handlers.
 """
 
 from . import forms, handlers  # noqa: F401  (registers forms, checks and handlers)
+from .import_job import import_job, queue_import
 from .imports import (
     ImportRefused,
     ImportReport,
@@ -38,12 +39,14 @@ __all__ = [
     "do_step",
     "get_cycle",
     "get_import",
+    "import_job",
     "import_results",
     "import_rows",
     "list_cycles",
     "list_imports",
     "list_lines",
     "open_step",
+    "queue_import",
     "record_cash",
     "start_cycle",
     "start_cycles",

@@ -100,7 +100,28 @@ def record_cash(
     return _run(ctx, cycle_id, CASH, "Ghi nhận trên màn hình", uuid4().hex, rows, actor, CHUNK_ROWS)
 
 
-def _run(ctx, cycle_id, kind, file_name, digest, rows, actor, chunk_rows, on_progress=None) -> ImportReport:
+def begin_import(
+    ctx: EngineContext,
+    cycle_id: int,
+    file_name: str,
+    content: bytes,
+    kind: str = ACCOUNT,
+    actor: str | None = None,
+) -> ImportReport:
+    """Check a results file and record its import, applying nothing yet (a background job applies it
+    with ``import_results``). Raises ImportRefused if the file or the cycle's step does not allow it;
+    a file imported before comes back with ``already_imported``."""
+    if kind not in _PHASES:
+        raise ValueError(f"unknown result kind {kind!r}")
+    rows = parse(file_name, content)
+    batch_id = _begin(ctx, cycle_id, kind, file_name, hashlib.sha256(content).hexdigest(), rows, actor)
+    if isinstance(batch_id, ImportReport):
+        return batch_id
+    return get_import(ctx, batch_id)
+
+
+def _begin(ctx, cycle_id, kind, file_name, digest, rows, actor) -> int | ImportReport:
+    """The import's row (created, or found to resume); the report itself if that file was done before."""
     now = ctx.now()
     with ctx.db.transaction() as conn:
         cycle = ledger.lock_cycle(conn, cycle_id)
@@ -122,6 +143,13 @@ def _run(ctx, cycle_id, kind, file_name, digest, rows, actor, chunk_rows, on_pro
         else:
             batch_id = batch.id
         ledger.hold_exited(conn, cycle_id, now)
+    return batch_id
+
+
+def _run(ctx, cycle_id, kind, file_name, digest, rows, actor, chunk_rows, on_progress=None) -> ImportReport:
+    batch_id = _begin(ctx, cycle_id, kind, file_name, digest, rows, actor)
+    if isinstance(batch_id, ImportReport):
+        return batch_id
     while True:
         with ctx.db.transaction() as conn:
             cycle = ledger.lock_cycle(conn, cycle_id)
@@ -264,6 +292,7 @@ def import_rows(
 
 __all__ = [
     "ImportRefused",
+    "begin_import",
     "ImportReport",
     "get_import",
     "import_results",

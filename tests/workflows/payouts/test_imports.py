@@ -189,3 +189,24 @@ def test_the_database_itself_refuses_a_line_paid_the_wrong_way(funded):
     for line_id, status in ((cash.id, "paid"), (account.id, "cash_paid")):
         with pytest.raises(IntegrityError), pay.ctx().db.transaction() as conn:
             conn.execute(update(PayoutLine).where(PayoutLine.id == line_id).values(status=status))
+
+
+def test_a_queued_import_is_applied_by_whichever_process_runs_its_job(funded):
+    from engine.jobs import JobWorker
+    from workflows import jobs
+
+    pay, cycle_id = funded
+    here = pay.ctx()
+    here.extensions[jobs.WORKER] = JobWorker(here, jobs.kinds)  # never started: this process runs nothing
+    content = results_csv(pay.lines(cycle_id, method="account"))
+    report = payouts.queue_import(here, cycle_id, "kq.csv", content, "account", "giang", chunk_rows=4)
+    assert (report.rows_done, report.rows_total) == (0, 9)
+    assert payouts.import_job(here, report.import_id).status == "queued"
+    assert payouts.queue_import(here, cycle_id, "kq.csv", content, "account", "giang", 4) == report  # one job
+
+    assert jobs.run_pending(pay.ctx()) == 1  # another process's worker
+    done = payouts.get_import(here, report.import_id)
+    assert (done.status, done.applied) == ("done", 9)
+    job = payouts.import_job(here, report.import_id)
+    assert (job.status, job.done, job.total, job.result["applied"]) == ("done", 9, 9, 9)
+    assert job.actor == "giang" and len(paid_ids(pay, cycle_id)) == 9
