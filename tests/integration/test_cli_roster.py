@@ -17,7 +17,6 @@ from workflows.bootstrap import bootstrap
 from workflows.org.models import Agency, Area, RoleAssignment
 from workflows.roster.rows import COLUMNS
 
-
 OUTSIDE = "Mã xã «99999» không phải một xã trong địa bàn của bạn (mã 5 chữ số hiện hành)."
 
 

@@ -202,3 +202,15 @@ def test_an_import_killed_midway_resumes_without_creating_anyone_twice(province,
     assert resume_import(ctx, job_id).created == 9
     with ctx.db.read() as session:
         assert report_of(session, job_id).unchanged == 0
+
+
+def test_a_queued_import_runs_as_a_background_job(province):
+    from workflows import jobs
+    from workflows.roster import queue_roll_import
+
+    ctx = province.fresh()
+    import_id = queue_roll_import(ctx, "ds.csv", roll(person(0), person(1)), "xa", "2024:23311/ubnd")
+    jobs.run_pending(ctx)
+    with ctx.db.read() as session:
+        report = report_of(session, import_id)
+    assert (report.status, report.created, report.progress) == ("done", 2, 1.0)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .importer import import_roll, resume_import
+from .job import queue_roll_import
 from .report import Problem, RollReport, report_of
 
-__all__ = ["Problem", "RollReport", "import_roll", "report_of", "resume_import"]
+__all__ = ["Problem", "RollReport", "import_roll", "queue_roll_import", "report_of", "resume_import"]
