@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         inbox,
         payout_imports,
         payouts,
+        roster,
         security,
         status,
         tasks,
@@ -53,6 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,
                   assets.bp, status.bp)  # fmt: skip
     for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    for blueprint in (roster.bp,):  # bringing people in, finding cases
         app.register_blueprint(blueprint)
     errors.register(app)
     if app.config["JOBS_WORKER"]:

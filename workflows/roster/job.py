@@ -29,8 +29,12 @@ def queue_roll_import(
     import's id. The same file, still unfinished, by the same agency, is the same import."""
     roll = open_roll(content)
     import_id = start_import(ctx, file_name, content, roll, actor, agency_code)
-    job = jobs.enqueue(ctx, KIND, {"import_id": import_id}, actor=actor, key=f"{KIND}:{import_id}")
+    job = jobs.enqueue(ctx, KIND, {"import_id": import_id}, actor=actor, key=job_key(import_id))
     if job.status == "failed":
         jobs.requeue(ctx, job.id)
     jobs.start_soon(ctx)
     return import_id
+
+
+def job_key(import_id: int) -> str:
+    return f"{KIND}:{import_id}"
