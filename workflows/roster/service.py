@@ -46,9 +46,8 @@ def agency_template(ctx: EngineContext, agency_code: str | None) -> bytes:
 
 def list_imports(ctx: EngineContext, agency_code: str, limit: int = 20) -> list[ImportLine]:
     with ctx.db.read() as session:
-        rows = session.scalars(
-            select(RollImport).where(RollImport.scope_agency == agency_code).order_by(RollImport.id.desc()).limit(limit)
-        )  # fmt: skip
+        mine = select(RollImport).where(RollImport.scope_agency == agency_code)
+        rows = session.scalars(mine.order_by(RollImport.id.desc()).limit(limit))
         return [
             ImportLine(
                 r.id, r.file_name, r.status, r.rows_total, r.created, r.rejected, r.differences, r.started_at
