@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         payout_imports,
         payouts,
         roster,
+        search,
         security,
         status,
         tasks,
@@ -55,7 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                   assets.bp, status.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
-    for blueprint in (roster.bp,):  # bringing people in, finding cases
+    for blueprint in (roster.bp, search.bp):  # bringing people in, finding cases
         app.register_blueprint(blueprint)
     errors.register(app)
     if app.config["JOBS_WORKER"]:
