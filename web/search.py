@@ -18,9 +18,10 @@ bp = Blueprint("search", __name__)
 @login_required
 def cases():
     query = CaseQuery(
-        code=request.args.get("code", ""), cccd=request.args.get("cccd", ""), name=request.args.get("name", ""),
-        village=request.args.get("village", ""), category=request.args.get("category", ""),
-        status=request.args.get("status", ""), page=request.args.get("page", 1, type=int),
+        code=request.args.get("code", ""), cccd=request.args.get("cccd", ""),
+        name=request.args.get("name", ""), village=request.args.get("village", ""),
+        category=request.args.get("category", ""), status=request.args.get("status", ""),
+        page=request.args.get("page", 1, type=int),
     )  # fmt: skip
     asked = any((query.code, query.cccd, query.name, query.village, query.category, query.status))
     page = search_cases(ctx(), scope(), query, local_today(now())) if asked else None
