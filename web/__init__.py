@@ -22,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errors,
         i18n,
         inbox,
+        new_case,
         payout_imports,
         payouts,
         roster,
@@ -56,7 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                   assets.bp, status.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
-    for blueprint in (roster.bp, search.bp):  # bringing people in, finding cases
+    for blueprint in (roster.bp, search.bp, new_case.bp):  # bringing people in, finding cases
         app.register_blueprint(blueprint)
     errors.register(app)
     if app.config["JOBS_WORKER"]:
