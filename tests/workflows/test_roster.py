@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 import engine
 from engine.models import Instance, MessageSubscription
+from engine.serialization import unpack_state
 from tests.conftest import ROOT
 from tests.workflows.conftest import Case
 from workflows.beneficiaries.models import Beneficiary, Enrolment
@@ -90,6 +91,10 @@ def test_copied_cases_load_and_go_on_like_started_ones(province):
     assert import_roll(ctx, "ds.csv", roll(*rows)).created == 8
     with ctx.db.read() as session:
         ids = dict(session.execute(select(Instance.business_key, Instance.id)).all())
+    with ctx.db.read() as session:
+        state = unpack_state(session.scalar(select(Instance.state).where(Instance.id == ids["23311-000003"])))
+    assert "23311-000003" in state and "23311-000001" not in state  # nothing of the case it was copied from
+    assert engine.get_instance(ctx, ids["23311-000003"]).data["beneficiary"] == "23311-000003"
     last_cash = Case(province, "23311-000004", ids["23311-000004"])
     assert last_cash.waiting() == "outreach"
     last_cash.do("outreach", {"contact_date": "2024-03-04", "channel": "home_visit", "outcome": "agrees"})
