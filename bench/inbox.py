@@ -31,7 +31,8 @@ from engine.models import Instance, OpenTask  # noqa: E402
 from web import create_app  # noqa: E402
 from workflows.accounts import create_user  # noqa: E402
 from workflows.beneficiaries.models import Beneficiary  # noqa: E402
-from workflows.org import build_demo_organisation, load_current_units  # noqa: E402
+from workflows.demo.organisation import build_demo_organisation  # noqa: E402
+from workflows.org import load_current_units  # noqa: E402
 from workflows.validators import fold_diacritics  # noqa: E402
 
 ROLES = [

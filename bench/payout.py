@@ -40,9 +40,11 @@ from engine.models import Instance, MessageSubscription  # noqa: E402
 from engine.serialization import pack_state, unpack_state  # noqa: E402
 from workflows import cases, payouts  # noqa: E402
 from workflows.bootstrap import bootstrap  # noqa: E402
-from workflows.org import build_demo_organisation, load_area_file  # noqa: E402
+from workflows.demo import bulk  # noqa: E402
+from workflows.demo.organisation import build_demo_organisation  # noqa: E402
+from workflows.org import load_area_file  # noqa: E402
 from workflows.org.models import Area  # noqa: E402
-from workflows.payouts import demo, files, report  # noqa: E402
+from workflows.payouts import files, report  # noqa: E402
 
 CITY = "2024:608"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -145,7 +147,7 @@ def main() -> None:
             )
         engine.deploy_paths(ctx, [ROOT / "bpmn"])
         with ctx.db.transaction() as conn:
-            demo.add_beneficiaries(conn, communes, args.n, clock())
+            bulk.add_beneficiaries(conn, communes, args.n, clock())
         figures["setup_beneficiaries_s"] = round(time.perf_counter() - began, 3)
         account = [n for n in range(1, args.n + 1) if n % 10 and n % 50]
         step = max(1, round(1 / args.failure_rate)) if args.failure_rate else 0

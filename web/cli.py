@@ -306,7 +306,7 @@ def cmd_calendar_remove(args) -> None:
 
 
 def cmd_simulate(args) -> int:
-    from workflows.payouts.simulation import SimulationOptions, simulate
+    from workflows.simulation import SimulationOptions, simulate
 
     logging.getLogger("spiff").setLevel(
         logging.WARNING

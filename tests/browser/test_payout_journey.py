@@ -10,7 +10,7 @@ from tests.browser.conftest import log_in
 from tests.web.demo_app import CITY, COMMUNE_A, COMMUNE_B
 from tests.workflows.payouts.conftest import results_csv
 from workflows import payouts
-from workflows.payouts import demo
+from workflows.demo import bulk
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 def funded_cycle(app) -> int:
     ctx = app.extensions["ansinh"]
     with ctx.db.transaction() as conn:
-        demo.add_beneficiaries(conn, [COMMUNE_A, COMMUNE_B], 40, app.clock())
+        bulk.add_beneficiaries(conn, [COMMUNE_A, COMMUNE_B], 40, app.clock())
     cycle_id = payouts.start_cycle(ctx, CITY, "2024-03").cycle_id
     payouts.do_step(ctx, cycle_id, "approve_list", {"decision": "approve"})
     total = payouts.get_cycle(ctx, cycle_id).total_amount

@@ -191,7 +191,8 @@ def test_users_are_created_from_the_command_line_with_the_password_on_stdin(cli,
 
     from workflows.accounts import authenticate
     from workflows.bootstrap import bootstrap
-    from workflows.org import build_demo_organisation, load_area_file
+    from workflows.demo.organisation import build_demo_organisation
+    from workflows.org import load_area_file
 
     ctx = bootstrap(database_url, upgrade=True)
     with ctx.db.write() as session:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from engine.db import Base
 from engine.errors import NotFound, ValidationError
 from workflows.bootstrap import bootstrap
+from workflows.demo.organisation import build_demo_organisation
 from workflows.org import (
     ROLES,
     Agency,
@@ -24,7 +25,6 @@ from workflows.org import (
     agencies_for,
     ancestors,
     assign_role,
-    build_demo_organisation,
     descendants_codes,
     load_area_file,
     load_current_units,

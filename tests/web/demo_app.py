@@ -16,7 +16,8 @@ from tests.conftest import ROOT, ManualClock
 from web import create_app
 from workflows import cases
 from workflows.accounts import create_user
-from workflows.org import area_code, build_demo_organisation, load_area_file
+from workflows.demo.organisation import build_demo_organisation
+from workflows.org import area_code, load_area_file
 
 PASSWORD = "Mat-khau-2024"
 COMMUNE_A = area_code("2024", "23311")  # Xã Đắk Cấm, thành phố Kon Tum

@@ -20,7 +20,7 @@ from tests.web.conftest import Browser, csrf_token
 from tests.web.demo_app import CITY, COMMUNE_A, COMMUNE_B, build_app
 from tests.workflows.payouts.conftest import reconcile_form, results_csv
 from workflows import payouts
-from workflows.payouts import demo
+from workflows.demo import bulk
 from workflows.payouts.common import money
 
 PEOPLE = 60  # more than a page of lines (50)
@@ -50,7 +50,7 @@ def app(request, tmp_path_factory):
     app.months = iter(range(18))  # a month of its own for each cycle, while the demo's 2024 structure lasts
     ctx = app.extensions["ansinh"]
     with ctx.db.transaction() as conn:
-        demo.add_beneficiaries(conn, [COMMUNE_A, COMMUNE_B], PEOPLE, app.clock())
+        bulk.add_beneficiaries(conn, [COMMUNE_A, COMMUNE_B], PEOPLE, app.clock())
     yield app
     ctx.db.dispose()
     if drop:

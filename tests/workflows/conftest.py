@@ -13,7 +13,8 @@ from engine import EngineContext
 from tests.conftest import ROOT, ManualClock
 from workflows import cases
 from workflows.bootstrap import bootstrap
-from workflows.org import ancestors, area_code, build_demo_organisation, load_area_file, load_current_units
+from workflows.demo.organisation import build_demo_organisation
+from workflows.org import ancestors, area_code, load_area_file, load_current_units
 
 COMMUNE_2024 = area_code("2024", "23311")  # Xã Đắk Cấm, thành phố Kon Tum
 CITY_2024 = area_code("2024", "608")

@@ -19,7 +19,8 @@ from tests.workflows.demo_support import case_context
 from workflows import cases
 from workflows.beneficiaries.records import get_record
 from workflows.bulk import SpreadsheetInvalid, export_pending, import_results
-from workflows.org import area_code, build_demo_organisation, load_area_file
+from workflows.demo.organisation import build_demo_organisation
+from workflows.org import area_code, load_area_file
 
 CITY_POLICE = "2024:608/ca"
 DAK_HA_POLICE = "2024:615/ca"

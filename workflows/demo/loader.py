@@ -20,8 +20,9 @@ from engine.models import Instance, OpenTask
 from .. import cases
 from ..accounts import User
 from ..beneficiaries.models import Beneficiary
-from ..org import Agency, Area, area_code, build_demo_organisation, load_area_file, subtree_query
+from ..org import Agency, Area, area_code, load_area_file, subtree_query
 from .journeys import LONGEST_HISTORY_DAYS, STAGES, Journey, Planner
+from .organisation import build_demo_organisation
 from .people import People
 from .users import ADMIN, DEMO_PASSWORD, create_demo_users, username_for
 

@@ -4,19 +4,16 @@ which agency plays which role for which area on which date."""
 from __future__ import annotations
 
 from .areas import ancestors, ancestry_query, children, descendants_codes, get_area, subtree_query
-from .demo import DEMO_PROVINCE, DemoOrganisation, build_demo_organisation
 from .loaders import KONTUM_2024, LoadResult, load_area_file, load_current_units
 from .models import LEVELS, ROLES, Agency, Area, RoleAssignment, area_code
 from .routing import agencies_for, assign_role, resolve_agency
 
 __all__ = [
-    "DEMO_PROVINCE",
     "KONTUM_2024",
     "LEVELS",
     "ROLES",
     "Agency",
     "Area",
-    "DemoOrganisation",
     "LoadResult",
     "RoleAssignment",
     "agencies_for",
@@ -24,7 +21,6 @@ __all__ = [
     "ancestry_query",
     "area_code",
     "assign_role",
-    "build_demo_organisation",
     "children",
     "descendants_codes",
     "get_area",

@@ -13,7 +13,7 @@ import pytest
 import engine
 from tests.workflows.conftest import Province, _province
 from workflows import payouts
-from workflows.payouts import demo
+from workflows.demo import bulk
 from workflows.payouts.views import CycleView
 
 CITY = "2024:608"  # Thành phố Kon Tum
@@ -37,7 +37,7 @@ class Payouts:
 
     def add(self, count: int, communes=(QUANG_TRUNG, DAK_CAM), start: int = 1, **options) -> int:
         with self.ctx().db.transaction() as conn:
-            return demo.add_beneficiaries(conn, list(communes), count, self.clock(), start=start, **options)
+            return bulk.add_beneficiaries(conn, list(communes), count, self.clock(), start=start, **options)
 
     def at(self, year: int, month: int, day: int, hour: int = 2) -> None:
         self.clock.now = datetime(year, month, day, hour, tzinfo=UTC)

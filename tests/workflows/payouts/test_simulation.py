@@ -10,8 +10,7 @@ from sqlalchemy import text
 from tests.conftest import ROOT
 from web.cli import main
 from workflows.bootstrap import bootstrap
-from workflows.payouts import sim_checks
-from workflows.payouts.simulation import SimulationOptions, run_simulation
+from workflows.simulation import SimulationOptions, checks, run_simulation
 
 
 def test_three_months_with_failures_exits_and_arrears_balance(database_url):
@@ -45,7 +44,7 @@ def test_the_checks_catch_a_list_changed_after_approval(database_url):
         with ctx.db.transaction() as conn:
             conn.execute(text("UPDATE payout_lines SET amount = amount + 1 WHERE id = 1"))
         with ctx.db.read() as session:
-            problems = sim_checks.check_cycles(session, [1])
+            problems = checks.check_cycles(session, [1])
     finally:
         ctx.db.dispose()
     assert any("changed after approval" in p for p in problems)

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from ..beneficiaries.models import Beneficiary
 from ..entitlements import Entitlements, load_entitlements, monthly_amount
-from . import generation, ledger
-from .common import CASH_METHODS, CASH_PAID, PAID, PAID_STATUSES, RETURNED, money
-from .models import PayoutCycle, PayoutLine, PayoutNotice
+from ..payouts import generation, ledger
+from ..payouts.common import CASH_METHODS, CASH_PAID, PAID, PAID_STATUSES, RETURNED, money
+from ..payouts.models import PayoutCycle, PayoutLine, PayoutNotice
 
 C, L, N = PayoutCycle.__table__, PayoutLine.__table__, PayoutNotice.__table__
 FINAL = (PAID, CASH_PAID, RETURNED)

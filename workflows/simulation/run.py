@@ -24,15 +24,17 @@ import engine
 from engine import EngineContext
 
 from ..beneficiaries.models import Beneficiary
-from ..org import build_demo_organisation, load_area_file, load_current_units
+from ..demo.organisation import build_demo_organisation
+from ..org import load_area_file, load_current_units
 from ..org.models import Area
-from . import files, sim_checks
-from .common import ACTIVE_STATUSES, VIETNAM_TZ, add_months, parse_month
-from .imports import import_results, record_cash
-from .rates import known_on
-from .service import do_step, start_cycles
-from .sim_people import Person, exit_some, onboard, tend_cases
-from .views import get_cycle, list_lines
+from ..payouts import files
+from ..payouts.common import ACTIVE_STATUSES, VIETNAM_TZ, add_months, parse_month
+from ..payouts.imports import import_results, record_cash
+from ..payouts.rates import known_on
+from ..payouts.service import do_step, start_cycles
+from ..payouts.views import get_cycle, list_lines
+from . import checks
+from .people import Person, exit_some, onboard, tend_cases
 
 ROOTS = {"2024": "2024:62", "2025": "2025:51"}
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
@@ -57,7 +59,7 @@ class SimulationOptions:
 class SimulationResult:
     options: SimulationOptions
     cases: dict[str, int] = field(default_factory=dict)
-    months: list[sim_checks.MonthReport] = field(default_factory=list)
+    months: list[checks.MonthReport] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -198,8 +200,8 @@ def _run_month(ctx, clock, rng, options, month: date, areas: list[str], people: 
         for bpmn_id, user in (("report_provider", "sim-provider"), ("report_district_pc", "sim-district-pc")):
             do_step(ctx, cycle_id, bpmn_id, {"report_sent_on": day.isoformat()}, user=user)
     with ctx.db.read() as session:
-        report = sim_checks.month_report(session, month, ids)
-        report.problems = problems + sim_checks.check_cycles(session, ids)
+        report = checks.month_report(session, month, ids)
+        report.problems = problems + checks.check_cycles(session, ids)
     report.exits, report.notices_delivered, report.accounts_repaired = len(exits), delivered, repaired
     report.duplicate_rows_ignored = ignored
     return report

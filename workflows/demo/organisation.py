@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from engine.errors import ValidationError
 
-from .areas import get_area, subtree_query
-from .models import Agency, Area, RoleAssignment, area_code
-from .routing import reconcile
+from ..org.areas import get_area, subtree_query
+from ..org.models import Agency, Area, RoleAssignment, area_code
+from ..org.routing import reconcile
 
 DEMO_PROVINCE = {"2024": "62", "2025": "51"}  # Kon Tum; Quảng Ngãi, which took it in on 1 July 2025
 DEMO_DATES: dict[str, tuple[date, date | None]] = {
