@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from engine.errors import ValidationError
 
-from .demo import DEMO_PROVINCE, build_demo_organisation
 from .loaders import load_area_file, load_current_units
 
 # From when each structure's offices act. Open-ended: a province still on the 2024 structure keeps
@@ -35,6 +34,10 @@ def load_organisation(session: Session, structure: str, until: date | None = Non
     """Load the areas of ``structure`` (2024: Kon Tum's three tiers, from the repository; 2025: Quảng Ngãi's
     two, from ``vietnam-provinces``) and its agencies and role assignments, from the structure's start
     to ``until`` (exclusive; None: open-ended). Running it again changes nothing."""
+    # The one layout we have of a province's offices (one agency per role per level) is kept with the demo;
+    # a province's real organisation starts from it.
+    from ..demo.organisation import DEMO_PROVINCE, build_demo_organisation
+
     if structure not in STARTS:
         raise ValidationError.single(f"unknown structure {structure!r}; known: {', '.join(STARTS)}")
     areas = (
