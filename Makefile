@@ -11,7 +11,7 @@ JS_STAMP := node_modules/.installed
 run: setup
 	$(BIN)/ansinh db upgrade
 	$(BIN)/ansinh deploy bpmn/
-	$(BIN)/ansinh demo load
+	$(BIN)/ansinh demo load --only-new
 	$(BIN)/ansinh serve
 
 test: setup lint pytest

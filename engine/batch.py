@@ -14,6 +14,7 @@ wait state; instances that differ in a path key are started from different templ
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from .instances import start_on
 from .models import HistoryEvent, Instance, MessageSubscription, OpenTask
 from .serialization import pack_state, unpack_state
 
+log = logging.getLogger("ansinh.steps")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _SENTINEL = "@@ansinh-value-{}@@"
 
@@ -97,6 +99,8 @@ def start_instances(
         else:
             copies.append((template, item))
     started.update(_copy(ctx, conn, copies))
+    log.info("%s: %d started by %s (%d copied from %d run)", process_key, len(started), actor or "-",
+             len(copies), len(started) - len(copies))  # fmt: skip
     return started
 
 

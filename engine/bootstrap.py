@@ -8,6 +8,7 @@ from pathlib import Path
 from . import clock as clocks
 from .context import EngineContext
 from .db import Database
+from .schema import check as check_schema
 from .schema import upgrade as upgrade_schema
 from .serialization import WorkflowSerializer
 from .services import ServiceRegistry
@@ -22,12 +23,19 @@ def bootstrap(
     upgrade: bool = False,
     migrations: Sequence[Path] = (),
 ) -> EngineContext:
-    """Build an EngineContext for ``database_url``; ``upgrade`` first brings the schema (the engine's
-    revisions and those in ``migrations``) to head."""
+    """Build an EngineContext for ``database_url``. ``upgrade`` first brings the schema (the engine's
+    revisions and those in ``migrations``) to head — for ``ansinh db upgrade`` and for whoever creates
+    its own database (tests, benchmarks); otherwise a schema that is not current raises SchemaNotCurrent."""
     clocks.install()
     db = Database.from_url(database_url)
     if upgrade:
         upgrade_schema(db.engine, migrations)
+    else:
+        try:
+            check_schema(db.engine, migrations)
+        except Exception:
+            db.dispose()
+            raise
     serializer = WorkflowSerializer()
     return EngineContext(
         db=db,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from .models import Incident, Instance, OpenTask, ProcessVersion
 from .steps import InstanceRow, Loaded, StepResult, advance, load, script_engine_for
 from .views import InstanceView, task_view
 
+log = logging.getLogger("ansinh.steps")
 _INSTANCE = Instance.__table__
 
 
@@ -44,7 +46,10 @@ def start_instance(
         version_id = newest_version_id(conn, process_key)
         if prepare is not None:
             prepare(conn)
-        return start_on(ctx, conn, version_id, process_key, business_key, area_code, data, actor, origin)
+        result = start_on(ctx, conn, version_id, process_key, business_key, area_code, data, actor, origin)
+    log.info("%s %s: started by %s in area %s, %s", process_key, business_key, actor or "-", area_code,
+             result.status)  # fmt: skip
+    return result
 
 
 def start_on(

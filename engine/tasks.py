@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +19,7 @@ from .models import HistoryEvent, Instance, OpenTask
 from .steps import StepResult, advance, load_for_task
 from .views import TaskView, task_view
 
+log = logging.getLogger("ansinh.steps")
 _TASKS = OpenTask.__table__
 _WAS_OPEN = select(
     exists().where(HistoryEvent.task_id == bindparam("task_id"), HistoryEvent.kind == "task_created")
@@ -105,6 +108,7 @@ def complete_task(
     """
     if data is not None and not isinstance(data, dict):
         raise ValidationError.single("task data must be a JSON object")
+    began = time.perf_counter()
     with ctx.db.transaction() as conn:
         loaded, task = load_for_task(ctx, conn, task_id) or _missing(conn, task_id)
         if user is not None and task.claimed_by not in (None, user):
@@ -122,7 +126,11 @@ def complete_task(
         loaded.note(
             ctx.now(), "task_completed", task_id=task_id, bpmn_id=task.bpmn_id, actor=user, data=data or {}
         )
-        return advance(ctx, conn, loaded, run, finished_task_id=task_id)
+        result = advance(ctx, conn, loaded, run, finished_task_id=task_id)
+    log.info("%s %s: %s completed by %s, %s, version %s (%.0f ms)", loaded.row.process_key,
+             loaded.row.business_key, task.bpmn_id, user or "-", result.status, result.version,
+             (time.perf_counter() - began) * 1000)  # fmt: skip
+    return result
 
 
 def _missing(db: Session | Connection, task_id: str):

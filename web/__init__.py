@@ -22,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errors,
         i18n,
         inbox,
+        logs,
         new_case,
         payout_imports,
         payouts,
@@ -50,7 +51,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or config.database_url()
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or config.secret_key()
-    app.extensions["ansinh"] = bootstrap(app.config["DATABASE_URL"], upgrade=True)
+    # The schema is `ansinh db upgrade`'s business: a worker never migrates, it refuses a stale schema.
+    app.extensions["ansinh"] = bootstrap(app.config["DATABASE_URL"])
+    logs.init_app(app)  # first: its clock starts before any other hook
     security.init_app(app)
     i18n.init_app(app)
     blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,
@@ -73,3 +76,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.extensions["ansinh"], interval, start_monthly_cycles=start_monthly_cycles
         )
     return app
+
+
+def shutdown(app: Flask) -> None:
+    """A graceful end for one process: the scheduler lets its lease go, the job worker hands its job back
+    (another process resumes it at once), the connections close."""
+    from workflows.jobs import WORKER
+
+    scheduler = app.extensions.pop("ansinh_scheduler", None)
+    if scheduler is not None:
+        scheduler.shutdown()
+    ctx = app.extensions["ansinh"]
+    worker = ctx.extensions.pop(WORKER, None)
+    if worker is not None:
+        worker.stop()
+    ctx.db.dispose()

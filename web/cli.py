@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import logging
+import os
 import sys
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -18,7 +18,7 @@ from typing import Any
 import engine
 from engine.errors import EngineError
 
-from . import cli_jobs, cli_payouts, cli_roster, config
+from . import cli_backup, cli_jobs, cli_payouts, cli_roster, config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from . import logs
+
+    logs.configure(getattr(args, "log_level", "WARNING"))
     args.ctx = _LazyContext()
     try:
         return args.handler(args) or 0
@@ -54,7 +56,7 @@ class _LazyContext:
         if self._ctx is None:
             from workflows.bootstrap import bootstrap
 
-            self._ctx = bootstrap(config.database_url(), upgrade=True)
+            self._ctx = bootstrap(config.database_url())  # refuses a schema that is not current
         return self._ctx
 
     def close(self) -> None:
@@ -95,7 +97,9 @@ def _json_object(text: str | None) -> dict[str, Any]:
 
 
 def cmd_db_upgrade(args) -> None:
-    args.ctx()
+    from workflows.bootstrap import bootstrap
+
+    bootstrap(config.database_url(), upgrade=True).db.dispose()  # the one place the schema changes
     print("database is up to date")
 
 
@@ -243,6 +247,9 @@ def cmd_demo_load(args) -> int:
     with ctx.db.read() as session:
         users = session.scalar(select(func.count()).select_from(User))
         demo_admin = session.scalar(select(User.id).where(User.username == ADMIN))
+    if args.only_new and users:
+        print(f"the demo is loaded only into a new database: this one has {users} users; skipped")
+        return 0
     if users and demo_admin is None:
         print("error: this database has real users; the demo is loaded only into a new or demo database",
               file=sys.stderr)  # fmt: skip
@@ -261,7 +268,6 @@ def cmd_scheduler(args) -> None:
     from workflows.payouts import start_monthly_cycles
     from workflows.scheduler import run_blocking
 
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our sweeps say what they did
     worker = start_worker(args.ctx())  # every scheduler process runs background jobs too, lease or not
     try:
         run_blocking(args.ctx(), args.interval, start_monthly_cycles=start_monthly_cycles)
@@ -308,9 +314,6 @@ def cmd_calendar_remove(args) -> None:
 def cmd_simulate(args) -> int:
     from workflows.simulation import SimulationOptions, simulate
 
-    logging.getLogger("spiff").setLevel(
-        logging.WARNING
-    )  # thousands of steps: keep the month reports readable
     options = SimulationOptions(
         beneficiaries=args.beneficiaries,
         districts=args.districts,
@@ -331,10 +334,13 @@ def cmd_simulate(args) -> int:
 
 
 def cmd_serve(args) -> None:
-    from . import create_app
+    from workflows.bootstrap import bootstrap
 
-    app = create_app({"SCHEDULER": not args.no_scheduler})
-    app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
+    from .server import ServeOptions, serve
+
+    bootstrap(config.database_url()).db.dispose()  # a stale schema: one clear line, before any worker forks
+    serve(ServeOptions(host=args.host, port=args.port, workers=args.workers, threads=args.threads,
+                       scheduler=not args.no_scheduler))  # fmt: skip
 
 
 def _step_lines(result):
@@ -429,12 +435,17 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the Kon Tum 2024 demonstration data").add_subparsers(metavar="ACTION")
     p = command(demo, "load", cmd_demo_load, "load the demo once (areas, agencies, users, ~300 cases)")
     p.add_argument("--beneficiaries", type=int, default=300)
+    p.add_argument(
+        "--only-new", action="store_true", help="skip (with a line, exit 0) unless the database is new"
+    )
 
     p = command(sub, "scheduler", cmd_scheduler, "run the scheduler alone")
+    p.set_defaults(log_level="INFO")  # a service: it logs what it does
     p.add_argument("--interval", type=int, default=30, help="seconds between sweeps")
     cli_payouts.register(sub, command, _print)
     cli_roster.register(sub, command, _print)
     cli_jobs.register(sub, command, _print)
+    cli_backup.register(sub, command, _print)
     p = command(sub, "simulate", cmd_simulate, "run a demo province's payouts and check them", True)
     p.add_argument("--beneficiaries", type=int, default=100)
     p.add_argument("--districts", type=int, default=2, help="districts (2024), or communes (2025)")
@@ -445,9 +456,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--structure", choices=["2024", "2025"], default="2024")
     p.add_argument("--database", help="an empty database to run in (default: a temporary SQLite file)")
     p = command(sub, "serve", cmd_serve, "serve the web app (with the scheduler in-process)")
+    p.set_defaults(log_level="INFO")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
-    p.add_argument("--no-scheduler", action="store_true")
+    p.add_argument("--no-scheduler", action="store_true", help="another process runs `ansinh scheduler`")
+    p.add_argument("--workers", type=int, default=int(os.environ.get("ANSINH_WORKERS", 2)),
+                   help="worker processes (ANSINH_WORKERS, default 2)")  # fmt: skip
+    p.add_argument("--threads", type=int, default=int(os.environ.get("ANSINH_THREADS", 4)),
+                   help="threads per worker (ANSINH_THREADS, default 4)")  # fmt: skip
     return parser
 
 

@@ -61,6 +61,7 @@ def register(sub, command, show) -> None:
     p.add_argument("--limit", type=int, default=50)
     p = command(jobs, "work", work, "run jobs as they come, until stopped")
     p.add_argument("--poll", type=float, default=2.0, help="seconds between looks at the queue")
+    p.set_defaults(log_level="INFO")
     command(jobs, "run", run, "run every due job now, then exit")
     p = command(jobs, "retry", retry, "run a failed job again")
     p.add_argument("id", type=int)

@@ -37,6 +37,7 @@ def cli(database_url, monkeypatch, capsys):
     registry.handler("echo")(EchoService())
     monkeypatch.setattr(workflows.bootstrap, "registry", registry)
     monkeypatch.setenv("DATABASE_URL", database_url)
+    workflows.bootstrap.bootstrap(database_url, upgrade=True).db.dispose()  # `ansinh db upgrade` first
 
     def run(*argv: str) -> tuple[int, str, str]:
         capsys.readouterr()
@@ -156,16 +157,18 @@ def _console_script() -> str:
     return found
 
 
-def test_the_console_script_lists_processes_of_an_empty_database(tmp_path):
+def test_the_console_script_refuses_a_stale_schema_then_lists_processes_once_upgraded(tmp_path):
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}", ANSINH_INSTANCE_DIR=str(tmp_path))
-    done = subprocess.run(
-        [_console_script(), "processes", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+
+    def ansinh(*argv: str) -> subprocess.CompletedProcess:
+        command = [_console_script(), *argv]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+    refused = ansinh("processes", "--json")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.strip().splitlines()[-1].endswith("run `ansinh db upgrade` first")
+    assert ansinh("db", "upgrade").stdout == "database is up to date\n"
+    done = ansinh("processes", "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
     assert (tmp_path / "cli.db").exists()
@@ -174,6 +177,8 @@ def test_the_console_script_lists_processes_of_an_empty_database(tmp_path):
 def test_the_console_script_deploys_the_products_bpmn(tmp_path):
     """A fresh process must know every service operator the product's BPMN names."""
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}", ANSINH_INSTANCE_DIR=str(tmp_path))
+    upgrade = [_console_script(), "db", "upgrade"]
+    subprocess.run(upgrade, env=env, capture_output=True, timeout=120, check=True)
     done = subprocess.run(
         [_console_script(), "deploy", str(ROOT / "bpmn"), "--json"],
         env=env,

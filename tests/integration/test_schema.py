@@ -37,3 +37,25 @@ def test_migrations_build_exactly_the_models(database_url):
         assert diff == []
     finally:
         engine.dispose()
+
+
+def test_a_database_behind_this_release_is_refused_until_ansinh_db_upgrade(database_url):
+    import pytest
+
+    from engine.schema import SchemaNotCurrent
+    from web import create_app
+    from workflows.bootstrap import bootstrap
+
+    engine = make_engine(database_url)
+    try:
+        for head in ("w0004", "w0005", "w0006", "w0008"):  # v0.1's heads: the engine's newest is missing
+            upgrade(engine, [MIGRATIONS], revision=head)
+    finally:
+        engine.dispose()
+    stale = r"revisions .*e1501.* not applied\): run `ansinh db upgrade` first"
+    with pytest.raises(SchemaNotCurrent, match=stale):
+        bootstrap(database_url)
+    with pytest.raises(SchemaNotCurrent):
+        create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x"})
+    bootstrap(database_url, upgrade=True).db.dispose()
+    bootstrap(database_url).db.dispose()  # current now

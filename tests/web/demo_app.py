@@ -16,6 +16,7 @@ from tests.conftest import ROOT, ManualClock
 from web import create_app
 from workflows import cases
 from workflows.accounts import create_user
+from workflows.bootstrap import bootstrap
 from workflows.demo.organisation import build_demo_organisation
 from workflows.org import area_code, load_area_file
 
@@ -44,6 +45,7 @@ def build_app(database_url: str, clock: ManualClock | None = None) -> Flask:
     """The whole app on an empty database; ``app.clock`` moves its time. Dispose its database after."""
     clock = clock or ManualClock(START)
     compile_translations()
+    bootstrap(database_url, upgrade=True).db.dispose()  # what `ansinh db upgrade` does before serving
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "TESTING": True})
     ctx = app.extensions["ansinh"]
     ctx.clock = clock

@@ -7,10 +7,12 @@ import pytest
 from engine import deploy_paths, start_instance
 from tests.conftest import FIXTURES
 from web import create_app
+from workflows.bootstrap import bootstrap
 
 
 @pytest.fixture
 def app(database_url, tmp_path):
+    bootstrap(database_url, upgrade=True).db.dispose()
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "TESTING": True})
     yield app
     app.extensions["ansinh"].db.dispose()

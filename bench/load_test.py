@@ -1,0 +1,198 @@
+"""A day at the office under load: ``--web-workers`` gunicorn workers and ``--schedulers`` scheduler
+processes on the database ``DATABASE_URL`` names (an empty PostgreSQL database or schema), ``--users``
+simulated officers (locust, bench/locustfile.py) logging in, working their inboxes and completing steps
+for ``--minutes``, and one provider importing the month's results file meanwhile.
+
+Setup (not timed): schema, bpmn/, the Kon Tum demo (``--cases`` cases at every step, a user per
+agency), the month's payout cycles started, approved and funded, and the results file of the largest
+cycle written for the provider.
+
+Prints one JSON object (the last line): requests, errors, races (a task completed by someone else
+first: a clear 409/404, not an error), p50/p95 per page, whether the import finished, and the history
+check: every step completed under load is in the history exactly once.
+
+Usage: DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/load \
+       python bench/load_test.py [--users 100] [--minutes 3] [--web-workers 4] [--schedulers 2]
+(needs the ``load`` extra: pip install -e '.[load]')
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+
+import engine  # noqa: E402
+from engine.models import HistoryEvent  # noqa: E402
+from workflows import payouts  # noqa: E402
+from workflows.accounts.models import User  # noqa: E402
+from workflows.bootstrap import bootstrap  # noqa: E402
+from workflows.demo import load_demo  # noqa: E402
+from workflows.demo.users import DEMO_PASSWORD, username_for  # noqa: E402
+from workflows.payouts.models import PayoutLine  # noqa: E402
+
+
+def prepare(url: str, cases: int, folder: Path) -> dict:
+    ctx = bootstrap(url, upgrade=True)
+    engine.deploy_paths(ctx, [ROOT / "bpmn"])
+    load_demo(ctx, beneficiaries=cases)
+    today = ctx.now().date()
+    started = payouts.start_monthly_cycles(ctx, date(today.year, today.month, 1))
+    for s in started:
+        if payouts.open_step(ctx, s.cycle_id, "approve_list") is None:
+            continue
+        payouts.do_step(ctx, s.cycle_id, "approve_list", {"decision": "approve"}, user="load-setup")
+        total = payouts.get_cycle(ctx, s.cycle_id).total_amount
+        form = {"transfer_reference": f"KB-{s.cycle_id}", "transfer_date": today.isoformat(),
+                "transfer_amount": total}  # fmt: skip
+        payouts.do_step(ctx, s.cycle_id, "confirm_transfer", form, user="load-setup")
+    cycle = max((payouts.get_cycle(ctx, s.cycle_id) for s in started), key=lambda c: c.line_count)
+    with ctx.db.read() as session:
+        lines = session.scalars(
+            select(PayoutLine.id).where(PayoutLine.cycle_id == cycle.id, PayoutLine.method == "account")
+        ).all()
+        users = session.scalars(select(User.username).where(User.username != "admin")).all()
+    results = folder / "ket-qua.csv"
+    with results.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out)
+        writer.writerow(["Mã dòng", "Kết quả", "Lý do", "Mã giao dịch"])
+        writer.writerows([i, "Đã chi", "", f"FT{i:09d}"] for i in lines)
+    with ctx.db.read() as session:
+        area = session.execute(
+            text("SELECT area_code FROM payout_cycles WHERE id = :i"), {"i": cycle.id}
+        ).scalar()
+        history_before = session.scalar(select(func.max(HistoryEvent.id))) or 0
+    ctx.db.dispose()
+    return {
+        "users": sorted(users), "password": DEMO_PASSWORD, "provider": username_for(f"{area}/bd"),
+        "cycle_id": cycle.id, "results_file": str(results), "results_rows": len(lines),
+        "today": today.isoformat(), "history_before": history_before,
+    }  # fmt: skip
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(base: str) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=5):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("the server did not start within 120 s")
+
+
+def check_history(url: str, since: int) -> dict:
+    ctx = bootstrap(url)
+    with ctx.db.read() as session:
+        completed = session.execute(
+            select(HistoryEvent.task_id, func.count())
+            .where(HistoryEvent.id > since, HistoryEvent.kind == "task_completed")
+            .group_by(HistoryEvent.task_id)
+        ).all()
+    ctx.db.dispose()
+    return {
+        "steps_completed": len(completed),
+        "steps_in_history_twice": sum(1 for _, n in completed if n > 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--minutes", type=float, default=3)
+    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--schedulers", type=int, default=2)
+    parser.add_argument("--cases", type=int, default=300)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL")
+    if not url or not url.startswith("postgresql"):
+        raise SystemExit("set DATABASE_URL to an empty PostgreSQL database (the load test runs there)")
+    with tempfile.TemporaryDirectory(prefix="ansinh-load-") as name:
+        folder = Path(name)
+        began = time.perf_counter()
+        setup = prepare(url, args.cases, folder)
+        print(f"setup in {time.perf_counter() - began:.0f} s: {len(setup['users'])} users, results file of "
+              f"{setup['results_rows']} rows for cycle {setup['cycle_id']}", flush=True)  # fmt: skip
+        (folder / "setup.json").write_text(json.dumps(setup))
+        env = dict(os.environ, DATABASE_URL=url, ANSINH_INSTANCE_DIR=str(folder), SECRET_KEY="load-test",
+                   ANSINH_LOAD_SETUP=str(folder / "setup.json"))  # fmt: skip
+        port = _port()
+        logs = (folder / "server.log").open("w")
+        serve = [BIN / "ansinh", "serve", "--port", str(port), "--workers", str(args.web_workers),
+                 "--threads", str(args.threads), "--no-scheduler"]  # fmt: skip
+        processes = [subprocess.Popen(serve, env=env, stdout=logs, stderr=subprocess.STDOUT)]
+        processes += [
+            subprocess.Popen(
+                [BIN / "ansinh", "scheduler", "--interval", "10"],
+                env=env,
+                stdout=logs,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            for _ in range(args.schedulers)
+        ]
+        try:
+            _wait(f"http://127.0.0.1:{port}")
+            subprocess.run(
+                [BIN / "locust", "-f", ROOT / "bench" / "locustfile.py", "--headless", "-u", str(args.users),
+                 "-r", "10", "-t", f"{int(args.minutes * 60)}s", "--host", f"http://127.0.0.1:{port}",
+                 "--csv", folder / "load", "--only-summary", "--loglevel", "WARNING"],
+                env=env, check=False, timeout=args.minutes * 60 + 300,
+            )  # fmt: skip
+        finally:
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+            for process in processes:
+                process.wait(timeout=90)
+            logs.close()
+        stats = list(csv.DictReader((folder / "load_stats.csv").open(encoding="utf-8")))
+        server_log = (folder / "server.log").read_text()
+    pages = {
+        f"{row['Type']} {row['Name']}": {
+            "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
+            "p50_ms": float(row["50%"] or 0), "p95_ms": float(row["95%"] or 0),
+        }
+        for row in stats if row["Name"] != "Aggregated" and row["Type"] not in ("RACE", "IMPORT")
+    }  # fmt: skip
+    total = next(row for row in stats if row["Name"] == "Aggregated")
+    races = sum(int(row["Request Count"]) for row in stats if row["Type"] == "RACE")
+    imported = any(row["Type"] == "IMPORT" for row in stats)
+    history = check_history(url, setup["history_before"])
+    posted = pages.get("POST POST /tasks/[id]", {}).get("requests", 0) - races
+    print(json.dumps({
+        "users": args.users, "minutes": args.minutes, "web_workers": args.web_workers,
+        "threads": args.threads,
+        "schedulers": args.schedulers, "requests": int(total["Request Count"]) - races,
+        "errors": int(total["Failure Count"]), "races_lost": races,
+        "worst_page_p95_ms": max((p["p95_ms"] for p in pages.values()), default=0),
+        "results_import_finished": imported, "results_rows": setup["results_rows"],
+        "steps_posted_ok": posted, **history,
+        "server_errors_logged": server_log.count(" 500 ") + server_log.count("Traceback"),
+        "pages": pages,
+    }, ensure_ascii=False))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
