@@ -109,6 +109,7 @@ def test_organisation_then_roll_on_an_empty_database(cli, database_url, tmp_path
 
 
 def test_the_2025_structure_loads_alone(cli, database_url):
+    assert cli("db", "upgrade")[0] == 0
     assert cli("org", "load", "--structure", "2025")[0] == 0
     loaded = counts(database_url)
     assert loaded["Area"] > 90 and loaded["Agency"] == loaded["Area"] + 4 and loaded["User"] == 0
