@@ -9,7 +9,7 @@ from .context import EngineContext
 from .deadlines import extend_due
 from .deployments import deploy, deploy_paths, instance_source, list_processes, step_names, steps_by_role
 from .history import instance_history
-from .instances import get_instance, retry_incident, start_instance
+from .instances import get_instance, move_area, retry_incident, start_instance
 from .messages import deliver_message
 from .tasks import assign_task, claim_task, complete_task, get_task, list_tasks, unclaim_task
 from .timers import fire_due_timers
@@ -32,6 +32,7 @@ __all__ = [
     "list_processes",
     "list_tasks",
     "retry_incident",
+    "move_area",
     "start_instance",
     "step_names",
     "steps_by_role",

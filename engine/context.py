@@ -27,7 +27,8 @@ class ClosedTask:
 
 
 # (task properties, created at, boundary timer due) -> due time.
-DuePolicy = Callable[[dict[str, str], datetime, datetime | None], datetime | None]
+# (the task's properties, created at, the earliest boundary timer, the task's data) -> due time
+DuePolicy = Callable[[dict[str, str], datetime, datetime | None, dict[str, Any]], datetime | None]
 # (the step's connection, tasks closed by the step, at) -> history rows to write with the step's.
 TasksClosedHook = Callable[[Connection, list[ClosedTask], datetime], Iterable[dict[str, Any]]]
 

@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 
 def default_due(
-    properties: dict[str, str], created_at: datetime, timer_due: datetime | None
+    properties: dict[str, str], created_at: datetime, timer_due: datetime | None, data: dict | None = None
 ) -> datetime | None:
     due = calendar_duration_due(properties.get("due"), created_at)
     candidates = [t for t in (due, timer_due) if t is not None]

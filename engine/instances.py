@@ -181,3 +181,31 @@ def _current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     if ready:
         return dict(ready[0].data)
     return dict(workflow.last_task.data) if workflow.last_task is not None else {}
+
+
+def move_area(conn: Connection, old_area: str, new_area: str, at, actor: str | None = None) -> list[int]:
+    """Running instances of ``old_area`` and their open tasks now belong to ``new_area`` (areas merged or
+    renamed by a reorganisation). Each moved instance's version is bumped, so a step loaded before the
+    move loses its race cleanly, and its history says from where to where. Returns the moved ids."""
+    moved = list(
+        conn.execute(
+            select(Instance.id).where(Instance.area_code == old_area, Instance.status != "completed")
+        ).scalars()
+    )
+    if not moved:
+        return []
+    conn.execute(
+        update(Instance)
+        .where(Instance.id.in_(moved))
+        .values(area_code=new_area, version=Instance.version + 1, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    conn.execute(
+        update(OpenTask)
+        .where(OpenTask.instance_id.in_(moved), OpenTask.area_code == old_area)
+        .values(area_code=new_area)
+        .execution_options(synchronize_session=False)
+    )
+    data = {"from": old_area, "to": new_area}
+    history.write(conn, [history.entry(at, "area_moved", i, actor=actor, data=data) for i in moved])
+    return moved

@@ -280,7 +280,7 @@ def _sync_tasks(
             continue
         spec = task.task_spec
         properties = dict(spec.extensions.get("properties", {}))
-        due_at = due_policy(properties, now, _boundary_timer_due(task))
+        due_at = due_policy(properties, now, _boundary_timer_due(task), task.data)
         new_rows.append(
             {
                 "id": task_id,

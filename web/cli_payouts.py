@@ -59,8 +59,17 @@ def register(sub, command, show) -> None:
                    f"{money(b.paid_cash)}; to return {money(b.to_return)}, returned {money(b.returned)}; "
                    f"without a result {b.unresolved_lines}")  # fmt: skip
             yield f"waiting for: {step.bpmn_id} ({step.role})" if step else "no open step"
+            for reason, left in (c.generation or {}).get("left_off", {}).items():
+                yield f"left off ({reason}): {left['count']} — {left['label']}"
 
-        show(cycle, args.json, lines)
+        if args.json:
+            from dataclasses import asdict
+
+            from workflows.payouts.payees import payees
+
+            show({**asdict(cycle), "lines": payees(ctx, cycle.id)}, True, lines)
+        else:
+            show(cycle, False, lines)
 
     def import_file(args) -> int:
         from workflows import payouts

@@ -23,6 +23,7 @@ from workflows.payouts.screen import (
     open_steps,
     record_pii,
     roles_for,
+    step_agencies,
 )
 
 from .security import ctx, scope
@@ -85,7 +86,8 @@ def cycle(cycle_id: int):
     cash_lines = {line.id for line in page.rows if cash_payable(line)} if cash_open else set()
     return render_template(
         "payout_cycle.html", cycle=cycle, roles=roles, page=page, filters=filters, labels=payout_labels(),
-        steps=open_steps(ctx(), cycle), my_scope=scope(), cash_lines=cash_lines,
+        steps=open_steps(ctx(), cycle), agencies=step_agencies(ctx(), cycle), my_scope=scope(),
+        cash_lines=cash_lines,
     )  # fmt: skip
 
 
@@ -206,7 +208,7 @@ def payout_labels() -> dict[str, dict[str, str]]:
         "outcome": {"applied": _("Đã ghi nhận"), "duplicate": _("Đã có từ trước"), "refused": _("Từ chối")},
         "kind": {"account": _("Kết quả chuyển khoản"), "cash": _("Kết quả chi tiền mặt")},
         "role": {
-            "district_labour": _("Phòng Lao động – Thương binh và Xã hội"),
+            "district_labour": _("Cơ quan lập danh sách chi trả"),
             "treasury": _("Kho bạc Nhà nước"),
             "provider": _("Tổ chức chi trả"),
             "district_pc": _("Ủy ban nhân dân"),

@@ -17,7 +17,7 @@ from engine.models import Instance, OpenTask
 
 from .beneficiaries.models import CLOSED_STATUSES, OPEN_STATUSES, Beneficiary
 from .case_view import STATUS_LABELS
-from .entitlements import load_entitlements
+from .programmes import category_names
 from .inbox import search_condition
 from .org.models import Area
 from .org.routing import resolve_agency
@@ -85,7 +85,7 @@ def search_cases(ctx: EngineContext, scope: Scope, query: CaseQuery, today: date
 
 
 def category_choices() -> list[tuple[str, str]]:
-    return [(c.code, c.name) for c in load_entitlements().categories.values()]
+    return list(category_names().items())
 
 
 def _conditions(session: Session, scope: Scope, query: CaseQuery) -> list:
@@ -142,10 +142,10 @@ def _row(record: Beneficiary, step, areas: dict[str, str], unmasked: bool) -> Fo
         "",
         None,
     )
-    category = load_entitlements().categories.get(record.category_code)
+    category = category_names().get(record.category_code)
     return FoundCase(
         record.code, record.full_name, (record.cccd or "") if unmasked else mask(record.cccd),
         areas.get(record.area_code, record.area_code), record.village or "",
-        category.name if category else record.category_code, STATUS_LABELS.get(record.status, record.status),
+        category or record.category_code, STATUS_LABELS.get(record.status, record.status),
         closed, name, agency, due_at,
     )  # fmt: skip

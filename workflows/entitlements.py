@@ -42,14 +42,23 @@ class Category:
     coefficient: Decimal
     source: str
     per_child: bool = False
+    effective_from: date = date(2021, 7, 1)
+    effective_to: date | None = None  # exclusive: the first day it no longer exists
+
+    def in_force(self, month: date) -> bool:
+        return self.effective_from <= month and (self.effective_to is None or month < self.effective_to)
 
 
 @dataclass(frozen=True)
 class Entitlements:
-    """Base levels (oldest first) and categories by code."""
+    """Base levels (oldest first), categories by code and the age bands that move people between them.
+
+    ``as_of`` is set when the data is cut back to what was known on a day (``rates.known_on``)."""
 
     base_levels: tuple[BaseLevel, ...]
     categories: Mapping[str, Category]
+    age_bands: tuple = ()  # of ``bands.AgeBandGroup``
+    as_of: date | None = None
 
     def category(self, code: str) -> Category:
         try:
@@ -105,8 +114,16 @@ def parse_entitlements(raw: Mapping[str, Any]) -> Entitlements:
             coefficient=_coefficient(row["coefficient"], code),
             source=row["source"],
             per_child=bool(row.get("per_child", False)),
+            effective_from=date.fromisoformat(row.get("effective_from", "2021-07-01")),
+            effective_to=date.fromisoformat(row["effective_to"]) if row.get("effective_to") else None,
         )
-    return Entitlements(base_levels=levels, categories=categories)
+    from .bands import parse_age_bands  # the bands name categories: parsed after them
+
+    return Entitlements(
+        base_levels=levels,
+        categories=categories,
+        age_bands=parse_age_bands(raw.get("age_bands", ()), categories),
+    )
 
 
 @cache

@@ -310,10 +310,11 @@ def test_the_2025_demo_has_no_districts(db):
         commune = resolve_agency(session, "commune", kon_tum_ward, on)
         assert commune.name == "UBND phường Kon Tum"
         assert resolve_agency(session, "district_pc", kon_tum_ward, on).code == commune.code
-        assert (
-            resolve_agency(session, "district_labour", kon_tum_ward, on).name == "Sở Nội vụ tỉnh Quảng Ngãi"
-        )
-        assert resolve_agency(session, "dolisa", kon_tum_ward, on).name == "Sở Nội vụ tỉnh Quảng Ngãi"
+        # Social assistance went to Health, merit allowances to Home Affairs (1/3/2025).
+        assert resolve_agency(session, "district_labour", kon_tum_ward, on).name == "Sở Y tế tỉnh Quảng Ngãi"
+        assert resolve_agency(session, "dolisa", kon_tum_ward, on).name == "Sở Y tế tỉnh Quảng Ngãi"
+        merit = resolve_agency(session, "dolisa", kon_tum_ward, on, programme="merit")
+        assert merit.name == "Sở Nội vụ tỉnh Quảng Ngãi"
         assert resolve_agency(session, "police", kon_tum_ward, on).name == "Công an tỉnh Quảng Ngãi"
         assert resolve_agency(session, "provider", kon_tum_ward, on).name == "Bưu điện tỉnh Quảng Ngãi"
         assert session.get(Agency, commune.supervisor_code).name == "UBND tỉnh Quảng Ngãi"

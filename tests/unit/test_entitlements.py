@@ -87,7 +87,12 @@ def test_categories_carry_the_decree_coefficients_as_decimals():
 
 def test_every_category_cites_its_article_and_has_a_vietnamese_name():
     for category in load_entitlements().categories.values():
-        assert category.source.startswith("Nghị định 20/2021/NĐ-CP, điểm "), category
+        if category.code == "elderly_75_80_poor_ethnic_area":  # added by Decree 76/2024 from 1/7/2024
+            assert category.source.startswith("Nghị định 76/2024/NĐ-CP"), category
+            assert category.effective_from == date(2024, 7, 1)
+        else:
+            assert category.source.startswith("Nghị định 20/2021/NĐ-CP, điểm "), category
+            assert category.effective_from == date(2021, 7, 1)
         assert "khoản 1 Điều 6" in category.source and "Điều 5" in category.source
         assert unicodedata.is_normalized("NFC", category.name)
         assert category.name[0].isupper()

@@ -13,7 +13,7 @@ from engine import EngineContext
 from tests.conftest import ROOT, ManualClock
 from workflows import cases
 from workflows.bootstrap import bootstrap
-from workflows.demo.organisation import build_demo_organisation
+from workflows.demo.organisation import SPLIT, build_demo_organisation
 from workflows.org import ancestors, area_code, load_area_file, load_current_units
 
 COMMUNE_2024 = area_code("2024", "23311")  # Xã Đắk Cấm, thành phố Kon Tum
@@ -46,7 +46,7 @@ EXPECTED_AGENCY = {
     },
     "2025": {
         "commune": ("commune", "ubnd"),
-        "district_labour": ("province", "so-nv"),
+        "district_labour": ("province", "so-yt"),
         "police": ("province", "ca"),
         "provider": ("province", "bd"),
     },
@@ -130,6 +130,11 @@ class Case:
     def check_routing(self, ctx, role: str, area: str, agency_code: str) -> None:
         """Every step goes to the demo agency for its role at the right level above the case's commune."""
         level, suffix = EXPECTED_AGENCY[self.province.structure][role]
+        if (role, self.province.structure) == (
+            "district_labour",
+            "2024",
+        ) and self.province.clock().date() >= SPLIT:
+            suffix = "yt"  # social assistance moved to Health on 1/3/2025
         with ctx.db.read() as session:
             (expected_area,) = [a.code for a in ancestors(session, area) if a.level == level]
         assert agency_code == f"{expected_area}/{suffix}", (role, area, agency_code)

@@ -287,7 +287,7 @@ def test_the_same_bpmn_runs_on_the_two_tier_structure_of_2025(province_2025):
     assert case.record().status == "active_cashless"
     province_agencies = {role: agency for _, role, agency, _ in case.routed if role != "commune"}
     assert province_agencies == {
-        "district_labour": "2025:51/so-nv",
+        "district_labour": "2025:51/so-yt",
         "police": "2025:51/ca",
         "provider": "2025:51/bd",
     }

@@ -16,7 +16,8 @@ from workflows.org import area_code
 COMMUNE = "2024:23311/ubnd"  # Xã Đắk Cấm
 CITY_PC = "2024:608/ubnd"  # UBND thành phố Kon Tum
 PROVINCE_PC = "2024:62/ubnd"  # UBND tỉnh Kon Tum
-LABOUR, DOLISA = "2024:608/ldtbxh", "2024:62/so-ldtbxh"
+# From 1/3/2025 social assistance is Health's (Phòng Y tế, Sở Y tế): the review is theirs by March.
+LABOUR, DOLISA = "2024:608/yt", "2024:62/so-yt"
 POLICE, PROVINCE_POLICE = "2024:608/ca", "2024:62/ca"  # the provincial police have no supervisor here
 PROVIDER = "2024:608/bd"
 

@@ -128,7 +128,9 @@ def test_a_demo_user_for_every_agency_with_the_published_password(demo):
     assert (account.account.agency_code, admin.account.is_admin) == ("2024:608/ca", True)
     assert ("ldtbxh.608", "Phòng LĐTBXH thành phố Kon Tum", ("district_labour",)) in city
     assert ("ubnd.23311", "UBND xã Đắk Cấm", ("commune",)) in city
-    assert users[0].username in ("admin", "sold.62") and len(city) == 5 + 21
+    assert (
+        users[0].username in ("admin", "sold.62") and len(city) == 7 + 21
+    )  # Phòng Y tế and Phòng Nội vụ from 1/3/2025
 
 
 def test_the_demo_refuses_a_clock_too_early_for_its_history(database_url):

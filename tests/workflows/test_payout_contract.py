@@ -53,7 +53,7 @@ def test_the_lanes_are_the_ones_the_plan_gives(spec):
         "report_district_pc": "district_pc",
     }
     due = {t.bpmn_id: t.extensions["properties"]["due"] for t in _user_tasks(spec)}
-    assert due["report_provider"] == due["report_district_pc"] == "before-day:12"
+    assert due["report_provider"] == due["report_district_pc"] == "before-day:12 month=month"
 
 
 def test_every_service_operator_has_a_handler(spec):

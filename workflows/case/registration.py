@@ -5,11 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, post_load, validates_schema
 from sqlalchemy.orm import Session
 
+from ..beneficiaries.enrolments import enrol
 from ..beneficiaries.models import Beneficiary
 from ..beneficiaries.records import change_record, open_case_with_cccd
+from ..deadlines.calendar import VIETNAM
 from ..entitlements import load_entitlements
 from ..forms import form, form_check
 from ..forms.fields import choice, day, flag, require_when, text
+from ..programmes import SOCIAL
 from ..services import registry
 from ..validators import (
     InvalidValue,
@@ -200,4 +203,12 @@ def save_registration(call) -> dict:
         change_record(
             session, call.business_key, changes, call.at, instance_id=call.instance_id, reason="registration"
         )
+        # Owed from the month of registration; a roll import that knows the months better ("Hưởng từ
+        # tháng", "Đã nhận đến tháng") has written them first, and they are kept.
+        this_month = call.at.astimezone(VIETNAM).date()
+        enrol(
+            session, call.business_key, SOCIAL, data["category_code"], call.at,
+            entitled_from=this_month, children_count=data.get("children_count"),
+            source="registration", instance_id=call.instance_id,
+        )  # fmt: skip
     return {"saved": True}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..org.areas import MAX_DEPTH
 from ..org.models import Agency, Area, RoleAssignment
+from ..org.routing import DEFAULT_PROGRAMME
 
 
 class AgencyChains:
@@ -75,10 +76,11 @@ class AgencyChains:
                 RoleAssignment.area_code.in_(areas),
                 RoleAssignment.effective_from <= self.on,
                 or_(RoleAssignment.effective_to.is_(None), RoleAssignment.effective_to > self.on),
+                or_(RoleAssignment.programme.is_(None), RoleAssignment.programme == DEFAULT_PROGRAMME),
             )
-            .order_by(RoleAssignment.effective_from, RoleAssignment.id)
+            .order_by(RoleAssignment.programme.is_not(None), RoleAssignment.effective_from, RoleAssignment.id)
         ).all()
-        return dict(rows)  # later rows win
+        return dict(rows)  # later rows win: a programme's own assignment over one for every programme
 
     def _load_supervisors(self, session: Session, agencies: set[str]) -> None:
         frontier = agencies - self._supervisor.keys()

@@ -5,7 +5,10 @@
 - working days: ``P5WD`` = by the end (17:00, Vietnam) of the 5th working day after the day the task
   was created (``P0WD``: the end of that day, or of the next working day if it is not one);
 - a day of the month: ``before-day:12`` = by the end of the last working day before the 12th of the
-  month the task was created in, or of the next month once that moment has passed.
+  month the task was created in, or of the next month once that moment has passed;
+  ``before-day:12 month=month`` = before the 12th of the month named (``YYYY-MM``) by the task's data
+  variable ``month``: a deadline that belongs to a month (the payout's report "trước ngày 12 của tháng chi
+  trả") stays in that month even when the task starts late, and is then already overdue.
 A timer boundary event on the task that falls sooner wins.
 """
 
@@ -23,7 +26,8 @@ from .calendar_days import CalendarSource
 log = logging.getLogger("ansinh.deadlines")
 
 _WORKING_DAYS = re.compile(r"P(\d{1,3})WD")
-_BEFORE_DAY = re.compile(r"before-day:(\d{1,2})")
+_BEFORE_DAY = re.compile(r"before-day:(\d{1,2})(?: month=([A-Za-z_][A-Za-z0-9_]*))?")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 def check_due_rule(text: str) -> None:
@@ -40,7 +44,9 @@ def check_due_rule(text: str) -> None:
         raise ValueError(f"{text!r} is not a due rule (P3D, PT72H, P5WD or before-day:12)")
 
 
-def due_from_rule(text: str, created_at: datetime, calendar: WorkingCalendar) -> datetime | None:
+def due_from_rule(
+    text: str, created_at: datetime, calendar: WorkingCalendar, data: dict | None = None
+) -> datetime | None:
     """The due time that ``text`` gives a task created at ``created_at``; None for an unknown rule."""
     text = text.strip()
     match = _WORKING_DAYS.fullmatch(text)
@@ -51,6 +57,10 @@ def due_from_rule(text: str, created_at: datetime, calendar: WorkingCalendar) ->
         return calendar.end_of_day(end)
     match = _BEFORE_DAY.fullmatch(text)
     if match:
+        month = _MONTH.fullmatch(str((data or {}).get(match.group(2) or "", "")))
+        if match.group(2) and month:
+            day = date(int(month.group(1)), int(month.group(2)), int(match.group(1)))
+            return calendar.end_of_day(calendar.last_working_day_before(day))
         return before_day(int(match.group(1)), created_at, calendar)
     return calendar_duration_due(text, created_at)
 
@@ -76,12 +86,16 @@ class WorkingDayDuePolicy:
         self.calendars = calendars
 
     def __call__(
-        self, properties: dict[str, str], created_at: datetime, timer_due: datetime | None
+        self,
+        properties: dict[str, str],
+        created_at: datetime,
+        timer_due: datetime | None,
+        data: dict | None = None,
     ) -> datetime | None:
         text = properties.get("due")
         due = None
         if text:
-            due = due_from_rule(text, created_at, self.calendars.current())
+            due = due_from_rule(text, created_at, self.calendars.current(), data)
             if due is None:
                 log.warning("due rule %r is not understood; the task has no deadline from it", text)
         candidates = [t for t in (due, timer_due) if t is not None]

@@ -22,6 +22,8 @@ CATEGORIES = (
     "orphan_4_plus",
     "elderly_poor_alone_60_80",
 )
+# A birth year that fits each category's age band through 2024–2025 (the band follows the date of birth).
+BIRTH_YEARS = (1940, 1980, 1980, 2015, 1955)
 
 
 def _text(expr, length: int = 20):
@@ -49,13 +51,18 @@ def add_beneficiaries(
     guardian = n % guardian_every == 1
     category = case(*[(n % len(CATEGORIES) == i, c) for i, c in enumerate(CATEGORIES)], else_=CATEGORIES[0])
     number = func.substr(_text(1_000_000 + n), 2, 6)  # six digits, zero-padded
+    year = case(*[(n % len(CATEGORIES) == i, y) for i, y in enumerate(BIRTH_YEARS)], else_=BIRTH_YEARS[0])
+    born = case(*[(year == y, literal(date(y, 1, 1), Date)) for y in sorted(set(BIRTH_YEARS))])
+    # CCCD: gender and century digit (0/1 born 1900–1999, 2/3 from 2000), then the year's last two digits.
+    century = case((year >= 2000, 2), else_=0) + case((n % 2 == 0, 0), else_=1)
+    cccd = literal("062") + _text(century) + func.substr(_text(year), 3, 2) + number
     rows = select(
         literal(prefix) + _text(1_000_000 + n),  # code
         literal("Người Hưởng ") + _text(n),  # full_name
         literal("nguoi huong ") + _text(n),  # name_folded
-        literal(date(1940, 1, 1), Date),
+        born,
         case((n % 2 == 0, "male"), else_="female"),
-        literal("062") + case((n % 2 == 0, "0"), else_="1") + literal("40") + number,  # CCCD, born 1940
+        cccd,
         commune,
         category,
         case((cash, "cash"), else_="active_cashless"),

@@ -1,10 +1,12 @@
 """A demonstration organisation for a province: one agency per role per level, with supervisors.
 
-Two layouts, one per structure. 2024 (the plan's three tiers): each commune's People's Committee, five
-offices per district (labour, police, post office as the payment provider, treasury, People's
-Committee) and their provincial heads. 2025 (two tiers, districts abolished): each commune's People's
-Committee also plays ``district_pc``; the rest is provincial, with labour affairs at the Department of
-Home Affairs since the 2025 merger. Running it again changes nothing.
+Two layouts, one per structure. 2024 (the plan's three tiers): each commune's People's Committee, the
+offices of each district (labour, police, post office as the payment provider, treasury, People's
+Committee) and their provincial heads. From 1/3/2025 the labour sector's work is split by programme:
+social assistance to Health (Sở Y tế, Phòng Y tế), merit allowances to Home Affairs (Sở Nội vụ, Phòng
+Nội vụ). 2025 (two tiers from 1/7/2025, districts abolished): each commune's People's Committee also
+plays ``district_pc``; the departments are provincial, still split by programme. Running it again
+changes nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ DEMO_DATES: dict[str, tuple[date, date | None]] = {
     "2024": (date(2024, 1, 1), date(2025, 7, 1)),  # last day 30/06/2025
     "2025": (date(2025, 7, 1), None),
 }
+SPLIT = date(2025, 3, 1)  # social assistance to Health, merit to Home Affairs (the ministries' merger)
+SOCIAL, MERIT = "social_assistance", "merit"
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,9 @@ class Office:
     name: str
     supervisor: Office | None = None
     roles: tuple[str, ...] = ()
+    programme: str | None = None  # the roles are for this programme only
+    until: date | None = None  # the roles end before this day (else the layout's end)
+    since: date | None = None  # the roles start on this day (else the layout's start)
 
     @property
     def code(self) -> str:
@@ -107,23 +114,25 @@ def _upsert_agencies(session: Session, offices: list[Office], scope) -> tuple[in
 def _upsert_assignments(
     session: Session, offices: list[Office], scope, start: date, end: date | None
 ) -> tuple[int, int, int]:
-    current: dict[tuple[str, str], list[RoleAssignment]] = defaultdict(list)
+    current: dict[tuple[str, str, str | None], list[RoleAssignment]] = defaultdict(list)
     for row in session.scalars(select(RoleAssignment).where(RoleAssignment.area_code.in_(scope))):
-        current[row.role, row.area_code].append(row)
+        current[row.role, row.area_code, row.programme].append(row)
     ends_before = {row.id: row.effective_to for rows in current.values() for row in rows}
     total = added = changed = 0
     for office in offices:
+        since, until = office.since or start, office.until or end
         for role in office.roles:
             total += 1
-            rows = current[role, office.area.code]
-            row = reconcile(rows, role, office.area.code, office.code, start, end)
+            rows = current[role, office.area.code, office.programme]
+            row = reconcile(rows, role, office.area.code, office.code, since, until)
             if row is None:
                 row = RoleAssignment(
                     role=role,
                     area_code=office.area.code,
                     agency_code=office.code,
-                    effective_from=start,
-                    effective_to=end,
+                    programme=office.programme,
+                    effective_from=since,
+                    effective_to=until,
                 )
                 session.add(row)
                 rows.append(row)
@@ -140,18 +149,23 @@ def _three_tiers(province: Area, areas: list[Area]) -> list[Office]:
         raise ValidationError.single(f"{province.code} has no districts: the 2024 layout needs three tiers")
     where = province.inline_name
     pc = Office(province, "ubnd", f"UBND {where}")
-    dolisa = Office(province, "so-ldtbxh", f"Sở LĐTBXH {where}", pc, ("dolisa",))
+    dolisa = Office(province, "so-ldtbxh", f"Sở LĐTBXH {where}", pc, ("dolisa",), until=SPLIT)
+    health = Office(province, "so-yt", f"Sở Y tế {where}", pc, ("dolisa",), SOCIAL, since=SPLIT)
+    home = Office(province, "so-nv", f"Sở Nội vụ {where}", pc, ("dolisa",), MERIT, since=SPLIT)
     police = Office(province, "ca", f"Công an {where}", None, ("police",))
     post = Office(province, "bd", f"Bưu điện {where}", None, ("provider",))
     treasury = Office(province, "kbnn", f"Kho bạc Nhà nước {where}", None, ("treasury",))
-    offices = [pc, dolisa, police, post, treasury]
+    offices = [pc, dolisa, health, home, police, post, treasury]
     district_pcs = {}
+    labour = ("district_labour",)
     for district in districts:
         where = district.inline_name
         district_pcs[district.code] = Office(district, "ubnd", f"UBND {where}", pc, ("district_pc",))
         offices += [
             district_pcs[district.code],
-            Office(district, "ldtbxh", f"Phòng LĐTBXH {where}", dolisa, ("district_labour",)),
+            Office(district, "ldtbxh", f"Phòng LĐTBXH {where}", dolisa, labour, until=SPLIT),
+            Office(district, "yt", f"Phòng Y tế {where}", health, labour, SOCIAL, since=SPLIT),
+            Office(district, "nv", f"Phòng Nội vụ {where}", home, labour, MERIT, since=SPLIT),
             Office(district, "ca", f"Công an {where}", police, ("police",)),
             Office(district, "bd", f"Bưu điện {where}", post, ("provider",)),
             Office(district, "kbnn", f"Kho bạc Nhà nước {where}", treasury, ("treasury",)),
@@ -167,10 +181,11 @@ def _three_tiers(province: Area, areas: list[Area]) -> list[Office]:
 def _two_tiers(province: Area, areas: list[Area]) -> list[Office]:
     where = province.inline_name
     pc = Office(province, "ubnd", f"UBND {where}")
-    home_affairs = Office(province, "so-nv", f"Sở Nội vụ {where}", pc, ("dolisa", "district_labour"))
+    roles = ("dolisa", "district_labour")
     offices = [
         pc,
-        home_affairs,
+        Office(province, "so-yt", f"Sở Y tế {where}", pc, roles, SOCIAL),
+        Office(province, "so-nv", f"Sở Nội vụ {where}", pc, roles, MERIT),
         Office(province, "ca", f"Công an {where}", None, ("police",)),
         Office(province, "bd", f"Bưu điện {where}", None, ("provider",)),
         # Regional treasuries (since 2025) each serve several provinces; this one stands for the province's.

@@ -77,7 +77,7 @@ class RoleAssignment(Base):
     __tablename__ = "role_assignments"
     __table_args__ = (
         # Also the index that resolution uses: (role, area_code) is its prefix.
-        UniqueConstraint("role", "area_code", "effective_from"),
+        UniqueConstraint("role", "area_code", "programme", "effective_from", name="uq_role_assignments_key"),
         CheckConstraint("effective_to IS NULL OR effective_to > effective_from", name="effective_range"),
     )
 
@@ -85,6 +85,9 @@ class RoleAssignment(Base):
     role: Mapped[str] = mapped_column(String(40))
     area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
     agency_code: Mapped[str] = mapped_column(ForeignKey("agencies.code"), index=True)
+    # social_assistance | merit: the programme this assignment is for (since 1/3/2025 the two are run by
+    # different departments); None: every programme, unless one has its own assignment.
+    programme: Mapped[str | None] = mapped_column(String(20))
     effective_from: Mapped[date] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date)
 
@@ -95,3 +98,18 @@ class RoleAssignment(Base):
         return (
             f"<RoleAssignment {self.role}@{self.area_code} → {self.agency_code} from {self.effective_from}>"
         )
+
+
+class AreaSuccession(Base):
+    """From ``effective_from``, what was ``old_code`` is part of ``new_code`` (a 2024 commune in its 2025
+    commune, after the 1 July 2025 reorganisation): cases, tasks and payouts move on that date."""
+
+    __tablename__ = "area_successions"
+    __table_args__ = (UniqueConstraint("old_code", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    old_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    new_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(300))
+    applied_at: Mapped[date | None] = mapped_column(Date)  # when the move was carried out

@@ -18,17 +18,30 @@ from engine.errors import NotFound, ValidationError
 from .areas import ancestry_query, get_area
 from .models import ROLES, Agency, RoleAssignment
 
+DEFAULT_PROGRAMME = "social_assistance"
 
-def resolve_agency(session: Session, role: str, area_code: str, on: date) -> Agency:
-    """The agency assigned ``role`` at the nearest area at or above ``area_code`` on ``on``; one query."""
+
+def resolve_agency(
+    session: Session, role: str, area_code: str, on: date, programme: str = DEFAULT_PROGRAMME
+) -> Agency:
+    """The agency assigned ``role`` at the nearest area at or above ``area_code`` on ``on``; one query.
+    An assignment for ``programme`` wins over one for every programme at the same area (since 1/3/2025
+    social assistance and merit are run by different departments); a case is social assistance unless
+    it says otherwise."""
     _check_role(role)
     chain = ancestry_query(area_code).subquery()
+    which = or_(RoleAssignment.programme.is_(None), RoleAssignment.programme == programme)
     agency = session.scalars(
         select(Agency)
         .join(RoleAssignment, RoleAssignment.agency_code == Agency.code)
         .join(chain, chain.c.code == RoleAssignment.area_code)
-        .where(RoleAssignment.role == role, *_holds_on(on))
-        .order_by(chain.c.depth, RoleAssignment.effective_from.desc(), RoleAssignment.id.desc())
+        .where(RoleAssignment.role == role, which, *_holds_on(on))
+        .order_by(
+            chain.c.depth,
+            RoleAssignment.programme.is_(None),
+            RoleAssignment.effective_from.desc(),
+            RoleAssignment.id.desc(),
+        )
         .limit(1)
     ).first()
     if agency is None:
@@ -59,8 +72,10 @@ def assign_role(
     agency_code: str,
     effective_from: date,
     effective_to: date | None = None,
+    programme: str | None = None,
 ) -> RoleAssignment:
-    """Let ``agency_code`` play ``role`` for ``area_code`` over ``[effective_from, effective_to)``.
+    """Let ``agency_code`` play ``role`` for ``area_code`` (for ``programme``, or every programme) over
+    ``[effective_from, effective_to)``.
 
     Giving the same assignment again only updates its end; one that would overlap another agency's
     for the same role and area is refused (end the old one first)."""
@@ -69,7 +84,13 @@ def assign_role(
     if session.get(Agency, agency_code) is None:
         raise NotFound(f"agency {agency_code} does not exist")
     current = session.scalars(
-        select(RoleAssignment).where(RoleAssignment.role == role, RoleAssignment.area_code == area_code)
+        select(RoleAssignment).where(
+            RoleAssignment.role == role,
+            RoleAssignment.area_code == area_code,
+            RoleAssignment.programme.is_(None)
+            if programme is None
+            else RoleAssignment.programme == programme,
+        )
     ).all()
     assignment = reconcile(current, role, area_code, agency_code, effective_from, effective_to)
     if assignment is None:
@@ -77,6 +98,7 @@ def assign_role(
             role=role,
             area_code=area_code,
             agency_code=agency_code,
+            programme=programme,
             effective_from=effective_from,
             effective_to=effective_to,
         )

@@ -54,12 +54,14 @@ RECIPIENT_LABELS = {
 ENTITLEMENT_LABELS = {"monthly": "Trợ cấp hằng tháng", "arrears": "Truy lĩnh"}
 RETURN_REASON_LABELS = {NOT_COLLECTED: "Không nhận tiền", HELD: "Thôi hưởng trong kỳ (tạm giữ)"}
 
-_KEY = re.compile(r"^PAY-(?P<area>.+)-(?P<year>\d{4})-(?P<month>\d{2})$")
+_KEY = re.compile(r"^PAY-(?P<area>.+)-(?P<year>\d{4})-(?P<month>\d{2})(?:-(?P<merit>NCC))?$")
+SOCIAL, MERIT = "social_assistance", "merit"
 
 
-def business_key(area_code: str, month: date) -> str:
-    """``PAY-2024:608-2024-08``: the cycle's key, and its BPMN instance's business key."""
-    return f"PAY-{area_code}-{month:%Y-%m}"
+def business_key(area_code: str, month: date, programme: str = SOCIAL) -> str:
+    """``PAY-2024:608-2024-08`` (social assistance) or ``PAY-2024:608-2024-08-NCC`` (merit): the cycle's
+    key, and its BPMN instance's business key."""
+    return f"PAY-{area_code}-{month:%Y-%m}" + ("-NCC" if programme == MERIT else "")
 
 
 def parse_business_key(key: str) -> tuple[str, date]:

@@ -1,67 +1,53 @@
-"""Drawing up a cycle's list, set-based: one INSERT … SELECT for the month's lines, one for arrears.
+"""Drawing up a cycle's list: everyone entitled in the month, with every month still owed.
 
-Nothing is looped over in Python: a district's 100,000 beneficiaries become lines in a couple of
-statements, inside the BPMN step's transaction (a crash leaves no half list). Each line's key
-(beneficiary, month, entitlement) is unique across cycles, and the SELECTs skip keys already listed,
-so a beneficiary who moved to another area's list this month is not listed twice.
+Who: everyone in the cycle's areas enrolled in the cycle's programme (``enrolments``; a beneficiary
+without one is in social assistance from the month their record was made), whatever step of the move
+to an account they are at — until their account works they are paid in cash (plan III.5). People who
+left are paid through their last month owed (``ends_after``). What: each month from the first owed
+(``entitled_from``, after ``paid_through``) to the cycle's month, at the cycle's stored rate for the
+category the person's age puts them in that month, per child where the category says so, less what
+lines not returned already carry for that month — so a month missed, not collected, or paid at a level
+since raised comes back as arrears (truy lĩnh), and nothing is listed twice.
+
+People are read in one query and lines written in batches; the note names everyone left off and why.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Connection,
-    Date,
-    String,
-    and_,
-    case,
-    delete,
-    exists,
-    func,
-    literal,
-    null,
-    select,
-    update,
-)
-from sqlalchemy import insert as sql_insert
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
-from ..beneficiaries.models import Beneficiary
+from ..beneficiaries.models import Beneficiary, Enrolment
+from ..cash_method import payout_method
+from ..entitlements import load_entitlements, month_start
 from ..org.models import Area
+from ..programmes import SOCIAL, load_merit, paid_category, per_child, vnd
 from . import faults
-from .common import ACTIVE_STATUSES, CASH_METHODS, PAID_STATUSES, PENDING, add_months
+from .common import HELD, NOT_COLLECTED, PENDING, RETURNED, add_months
 from .models import PayoutCycle, PayoutLine, PayoutRate
 from .rates import ARREARS_WINDOW_MONTHS
 
-B, L, R, C = Beneficiary.__table__, PayoutLine.__table__, PayoutRate.__table__, PayoutCycle.__table__
-SAMPLE = 50  # how many skipped codes a generation note lists
+B, E, L = Beneficiary.__table__, Enrolment.__table__, PayoutLine.__table__
+R, C = PayoutRate.__table__, PayoutCycle.__table__
+SAMPLE = 50  # how many codes a generation note lists per reason
+NOT_OWED = (NOT_COLLECTED, HELD, RETURNED)  # lines whose money did not reach the person
+NOT_ENTITLED = ("rejected", "duplicate")
+EXITED = ("deceased", "exited")
+BATCH = 5000
 
-_ON_ACCOUNT = B.c.status == "active_cashless"
-_METHOD = case(
-    (_ON_ACCOUNT, "account"),
-    (B.c.payment_method.in_(CASH_METHODS), B.c.payment_method),
-    else_="cash_pay_point",
-)
-_RECIPIENT = case(
-    (_ON_ACCOUNT, func.coalesce(B.c.account_holder, "beneficiary")),
-    (B.c.representative_kind.in_(("guardian", "authorised")), B.c.representative_kind),
-    else_="beneficiary",
-)
-_RECIPIENT_NAME = case(
-    (_RECIPIENT == "beneficiary", B.c.full_name), else_=func.coalesce(B.c.representative_name, B.c.full_name)
-)
-_RECIPIENT_CCCD = case((_RECIPIENT == "beneficiary", B.c.cccd), else_=B.c.representative_cccd)
-_COLUMNS = [
-    "cycle_id", "beneficiary_code", "month", "entitlement", "commune_code", "category_code", "full_name",
-    "beneficiary_cccd", "method", "recipient_kind", "recipient_name", "recipient_cccd", "bank_code",
-    "account_number", "amount", "status",
-]  # fmt: skip
-HASHED = (
-    "id", "beneficiary_code", "month", "entitlement", "commune_code", "category_code", "full_name",
-    "beneficiary_cccd", "method", "recipient_kind", "recipient_name", "recipient_cccd", "bank_code",
-    "account_number", "amount",
-)  # fmt: skip
+# Why someone known is not on the list (the note's keys), in Vietnamese for the pages.
+REASONS = {
+    "not_entitled": "Không thuộc diện hưởng (bị từ chối khi rà soát hoặc hồ sơ trùng)",
+    "exited": "Đã thôi hưởng (chết, chuyển đi, không còn đủ điều kiện) trước tháng này",
+    "not_yet": "Chưa đến tháng được hưởng",
+    "paid_before": "Đã nhận đến tháng này trước khi chi trả qua An Sinh",
+    "listed_elsewhere": "Các tháng đã có trong danh sách khác (chuyển địa bàn) hoặc đã chi",
+    "unknown_category": "Diện hưởng không có trong danh mục hoặc chưa/không còn hiệu lực trong tháng",
+    "below_age_band": "Chưa đến độ tuổi của diện hưởng",
+}
 
 
 def scope_codes(conn: Connection, area_code: str) -> list[str]:
@@ -73,132 +59,209 @@ def scope_codes(conn: Connection, area_code: str) -> list[str]:
     return codes
 
 
-def _person(cycle_id: int, month_expr, entitlement: str, amount_expr) -> list:
-    return [
-        literal(cycle_id), B.c.code, month_expr, literal(entitlement, String), B.c.area_code,
-        B.c.category_code, B.c.full_name, B.c.cccd, _METHOD, _RECIPIENT, _RECIPIENT_NAME, _RECIPIENT_CCCD,
-        case((_ON_ACCOUNT, B.c.bank_code), else_=null()),
-        case((_ON_ACCOUNT, B.c.account_number), else_=null()), amount_expr, literal(PENDING, String),
+def _people(conn: Connection, codes: list[str], programme: str):
+    """Everyone in the areas with their enrolment in ``programme`` (outer join for social assistance)."""
+    on = and_(E.c.beneficiary_code == B.c.code, E.c.programme == programme)
+    columns = [
+        B.c.code, B.c.full_name, B.c.cccd, B.c.date_of_birth, B.c.status, B.c.area_code, B.c.payment_method,
+        B.c.bank_code, B.c.account_number, B.c.account_holder, B.c.mobility, B.c.representative_kind,
+        B.c.representative_name, B.c.representative_cccd, B.c.created_at,
+        func.coalesce(E.c.category_code, B.c.category_code).label("category_code"),
+        E.c.id.label("enrolment_id"), E.c.children_count, E.c.entitled_from, E.c.paid_through, E.c.ends_after,
     ]  # fmt: skip
+    query = select(*columns).where(B.c.area_code.in_(codes))
+    query = query.outerjoin(E, on) if programme == SOCIAL else query.join(E, on)
+    return conn.execute(query.order_by(B.c.code)).all()
 
 
-def _active(codes: list[str]):
-    return and_(B.c.area_code.in_(codes), B.c.status.in_(ACTIVE_STATUSES))
-
-
-def _listed(code_col, month_col, entitlement: str):
-    return exists().where(
-        L.c.beneficiary_code == code_col, L.c.month == month_col, L.c.entitlement == entitlement
+def _listed(conn: Connection, codes: list[str], programme: str, since: date, cycle_id: int):
+    """Per (person, month): what lines not returned already carry, and which months have a monthly line."""
+    people = select(B.c.code).where(B.c.area_code.in_(codes))
+    rows = conn.execute(
+        select(L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.status, L.c.amount).where(
+            L.c.programme == programme,
+            L.c.month >= since,
+            L.c.cycle_id != cycle_id,
+            L.c.beneficiary_code.in_(people),
+        )
     )
+    carried: dict[tuple, int] = defaultdict(int)
+    monthly: set[tuple] = set()
+    first: dict[str, date] = {}
+    for code, month, entitlement, status, amount in rows:
+        first[code] = min(month, first.get(code, month))
+        if entitlement == "monthly":
+            monthly.add((code, month))
+        if status not in NOT_OWED:
+            carried[(code, month)] += amount
+    return carried, monthly, first
+
+
+def _first_owed(person, month: date, listed: date | None) -> date:
+    """The first month owed: the enrolment's, after what was paid before An Sinh. A record without an
+    enrolment (a case opened from the roll, before registration) is owed from the first month it was
+    ever listed for, or from the cycle's month."""
+    start = person.entitled_from or min(month, listed or month)
+    if person.paid_through is not None:
+        start = max(start, add_months(month_start(person.paid_through), 1))
+    return month_start(start)
+
+
+def _line(cycle_id: int, person, month: date, entitlement: str, programme: str, category: str,
+          amount: int, basis: str) -> dict:  # fmt: skip
+    on_account = person.status == "active_cashless" and person.account_number is not None
+    if on_account:
+        method, recipient = "account", person.account_holder or "beneficiary"
+    else:
+        method = payout_method(person.mobility, person.representative_kind, person.payment_method)
+        recipient = (
+            person.representative_kind
+            if person.representative_kind in ("guardian", "authorised")
+            else "beneficiary"
+        )
+    beneficiary = recipient == "beneficiary"
+    return {
+        "cycle_id": cycle_id, "beneficiary_code": person.code, "month": month, "entitlement": entitlement,
+        "programme": programme, "commune_code": person.area_code, "category_code": category,
+        "full_name": person.full_name, "beneficiary_cccd": person.cccd, "method": method,
+        "recipient_kind": recipient,
+        "recipient_name": person.full_name if beneficiary else person.representative_name or person.full_name,
+        "recipient_cccd": person.cccd if beneficiary else person.representative_cccd,
+        "bank_code": person.bank_code if on_account else None,
+        "account_number": person.account_number if on_account else None,
+        "amount": amount, "basis": basis, "status": PENDING,
+    }  # fmt: skip
+
+
+class _Note:
+    def __init__(self) -> None:
+        self.codes: dict[str, list[str]] = defaultdict(list)
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def add(self, reason: str, code: str) -> None:
+        self.counts[reason] += 1
+        if len(self.codes[reason]) < SAMPLE:
+            self.codes[reason].append(code)
+
+    def as_dict(self) -> dict:
+        left_off = {
+            r: {"count": self.counts[r], "codes": self.codes[r], "label": REASONS[r]} for r in self.counts
+        }
+        return {
+            "left_off": left_off,
+            "left_off_count": sum(self.counts.values()),
+            "unknown_category": self.codes.get("unknown_category", []),
+            "unknown_category_count": self.counts.get("unknown_category", 0),
+            "listed_elsewhere": self.counts.get("listed_elsewhere", 0),
+        }
+
+
+def _basis(programme: str, category: str, rate: tuple[int, int], children: int, carried: int) -> str:
+    amount, base = rate
+    if programme == SOCIAL:
+        text = f"{vnd(load_entitlements().categories[category].coefficient)} × {vnd(base)} đ"
+    else:
+        text = f"{vnd(amount)} đ ({load_merit().categories[category].name})"
+    if children > 1:
+        text += f" × {children} con"
+    if carried:
+        text += f" − {vnd(carried)} đ đã chi"
+    return text
+
+
+def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, codes: list[str]):
+    """The lines of the list and its note, computed (not yet written)."""
+    rates = {
+        (row.category_code, row.month): (row.amount, row.base_level)
+        for row in conn.execute(select(R).where(R.c.cycle_id == cycle_id))
+    }
+    window = add_months(month, -ARREARS_WINDOW_MONTHS)
+    carried, monthly, first_listed = _listed(conn, codes, programme, window, cycle_id)
+    note, lines, outside = _Note(), [], 0
+    social = load_entitlements()
+    for person in _people(conn, codes, programme):
+        if person.status in NOT_ENTITLED:
+            note.add("not_entitled", person.code)
+            continue
+        last = month
+        if person.status in EXITED:
+            if person.ends_after is None or month_start(person.ends_after) < window:
+                note.add("exited", person.code)
+                continue
+            last = min(month, month_start(person.ends_after))
+        first = _first_owed(person, month, first_listed.get(person.code))
+        if first > month:
+            note.add("paid_before" if person.paid_through is not None else "not_yet", person.code)
+            continue
+        if first < window:
+            outside, first = outside + 1, window
+        children = (person.children_count or 1) if per_child(programme, person.category_code) else 1
+        owed_any, reason = False, None
+        current = first
+        while current <= last:
+            category = paid_category(programme, person.category_code, person.date_of_birth, current, social)
+            rate = rates.get((category, current)) if category else None
+            if category is None:
+                reason = "below_age_band"
+            elif rate is None:
+                reason = reason or "unknown_category"
+            else:
+                already = carried.get((person.code, current), 0)
+                owed = rate[0] * children - already
+                if owed > 0:
+                    owed_any = True
+                    first_time = current == month and (person.code, current) not in monthly
+                    lines.append(
+                        _line(
+                            cycle_id, person, current, "monthly" if first_time else "arrears", programme,
+                            category, owed, _basis(programme, category, rate, children, already),
+                        )
+                    )  # fmt: skip
+            current = add_months(current, 1)
+        if not owed_any:
+            note.add(reason or "listed_elsewhere", person.code)
+    return lines, note, outside
 
 
 def generate(conn: Connection, cycle_id: int, at: datetime) -> dict:
-    """(Re)draw the list of a draft cycle; returns what was added and what was skipped, and why."""
-    cycle = conn.execute(select(C.c.area_code, C.c.month, C.c.status).where(C.c.id == cycle_id)).one()
+    """(Re)draw the list of a draft cycle; returns what was added and what was left off, and why."""
+    cycle = conn.execute(
+        select(C.c.area_code, C.c.month, C.c.status, C.c.programme).where(C.c.id == cycle_id)
+    ).one()
     if cycle.status != "draft":
         raise ValueError(f"cycle {cycle_id} is {cycle.status}: an approved list is frozen")
-    month, codes = cycle.month, scope_codes(conn, cycle.area_code)
+    codes = scope_codes(conn, cycle.area_code)
     conn.execute(delete(L).where(L.c.cycle_id == cycle_id))
-    rate = R.alias("rate")
-    monthly = (
-        select(*_person(cycle_id, literal(month, Date), "monthly", rate.c.amount))
-        .join(rate, and_(rate.c.cycle_id == cycle_id, rate.c.category_code == B.c.category_code))
-        .where(_active(codes), rate.c.month == month, ~_listed(B.c.code, month, "monthly"))
-    )
-    conn.execute(sql_insert(L).from_select(_COLUMNS, monthly))
+    lines, note, outside = draw_lines(conn, cycle_id, cycle.month, cycle.programme, codes)
+    monthly = [line for line in lines if line["entitlement"] == "monthly"]
+    for start in range(0, len(monthly), BATCH):
+        conn.execute(insert(L), monthly[start : start + BATCH])
     faults.checkpoint("generate.after_monthly")
-    _insert_arrears(conn, cycle_id, month, codes)
+    arrears = [line for line in lines if line["entitlement"] != "monthly"]
+    for start in range(0, len(arrears), BATCH):
+        conn.execute(insert(L), arrears[start : start + BATCH])
     faults.checkpoint("generate.after_arrears")
-    # Counted, not taken from rowcount: drivers do not all report it for INSERT … SELECT.
-    counts = dict(
-        conn.execute(
-            select(L.c.entitlement, func.count()).where(L.c.cycle_id == cycle_id).group_by(L.c.entitlement)
-        ).all()
-    )
-    count, total = conn.execute(
-        select(func.count(), func.coalesce(func.sum(L.c.amount), 0)).where(L.c.cycle_id == cycle_id)
-    ).one()
-    monthly_count, arrears = counts.get("monthly", 0), counts.get("arrears", 0)
-    note = {
-        "monthly": monthly_count,
-        "arrears": arrears,
-        **_skipped(conn, cycle_id, month, codes, monthly_count),
+    total = sum(line["amount"] for line in lines)
+    summary = {
+        "monthly": len(monthly),
+        "arrears": len(arrears),
+        "people": len({line["beneficiary_code"] for line in lines}),
+        "before_window": outside,
+        **note.as_dict(),
     }
     conn.execute(
         update(C)
         .where(C.c.id == cycle_id)
-        .values(line_count=count, total_amount=int(total), generation=note, updated_at=at)
+        .values(line_count=len(lines), total_amount=total, generation=summary, updated_at=at)
     )
-    return {"lines": count, "total_amount": int(total), **note}
+    return {"lines": len(lines), "total_amount": total, **summary}
 
 
-def _insert_arrears(conn: Connection, cycle_id: int, month: date, codes: list[str]) -> None:
-    """Months in the window already paid below what the cycle's rates say they were worth (truy lĩnh)."""
-    window = add_months(month, -ARREARS_WINDOW_MONTHS)
-    if not _rates_raised(conn, cycle_id):
-        return  # every earlier cycle paid at least these rates: no line can be owed more
-    monthly_category = func.max(case((L.c.entitlement == "monthly", L.c.category_code)))
-    paid = (
-        select(
-            L.c.beneficiary_code.label("code"),
-            L.c.month.label("month"),
-            func.sum(L.c.amount).label("paid"),
-            monthly_category.label("category_code"),
-        )
-        .join(B, B.c.code == L.c.beneficiary_code)
-        .where(_active(codes), L.c.status.in_(PAID_STATUSES), L.c.month >= window, L.c.month < month)
-        .group_by(L.c.beneficiary_code, L.c.month)
-        .subquery("paid")
-    )
-    rate = R.alias("rate")
-    owed = (
-        select(*_person(cycle_id, paid.c.month, "arrears", rate.c.amount - paid.c.paid))
-        .join(paid, paid.c.code == B.c.code)
-        .join(
-            rate,
-            and_(
-                rate.c.cycle_id == cycle_id,
-                rate.c.category_code == paid.c.category_code,
-                rate.c.month == paid.c.month,
-            ),
-        )
-        .where(_active(codes), rate.c.amount > paid.c.paid, ~_listed(B.c.code, paid.c.month, "arrears"))
-    )
-    conn.execute(sql_insert(L).from_select(_COLUMNS, owed))
-
-
-def _rates_raised(conn: Connection, cycle_id: int) -> bool:
-    """Did an earlier cycle pay some (category, month) at less than this cycle's rate for it? Lines are
-    drawn at their cycle's rates, so without that no month can be owed arrears (a cheap early exit)."""
-    now, then = R.alias("now"), R.alias("then")
-    raised = (
-        select(now.c.cycle_id)
-        .join(then, and_(then.c.category_code == now.c.category_code, then.c.month == now.c.month))
-        .where(now.c.cycle_id == cycle_id, then.c.cycle_id != cycle_id, then.c.amount < now.c.amount)
-        .limit(1)
-    )
-    return conn.execute(raised).first() is not None
-
-
-def _skipped(conn: Connection, cycle_id: int, month: date, codes: list[str], monthly: int) -> dict:
-    """Active beneficiaries left off, so that nobody is skipped silently: a category the rates do not
-    know, or a line for this month already on another area's list (someone who moved)."""
-    active = conn.execute(select(func.count()).where(_active(codes))).scalar_one()
-    known = set(
-        conn.execute(select(R.c.category_code).where(R.c.cycle_id == cycle_id, R.c.month == month)).scalars()
-    )
-    present = set(conn.execute(select(B.c.category_code).where(_active(codes)).distinct()).scalars())
-    unknown_categories = sorted(present - known)
-    unknown, unknown_count = [], 0
-    if unknown_categories:
-        odd = and_(_active(codes), B.c.category_code.in_(unknown_categories))
-        unknown = list(conn.execute(select(B.c.code).where(odd).order_by(B.c.code).limit(SAMPLE)).scalars())
-        unknown_count = conn.execute(select(func.count()).where(odd)).scalar_one()
-    return {
-        "unknown_category": unknown,
-        "unknown_category_count": unknown_count,
-        "listed_elsewhere": active - monthly - unknown_count,
-    }
+HASHED = (
+    "id", "beneficiary_code", "month", "entitlement", "programme", "commune_code", "category_code",
+    "full_name", "beneficiary_cccd", "method", "recipient_kind", "recipient_name", "recipient_cccd",
+    "bank_code", "account_number", "amount",
+)  # fmt: skip
 
 
 def list_hash(conn: Connection, cycle_id: int) -> str:

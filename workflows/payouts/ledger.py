@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, case, exists, func, insert, literal, select, update
+from sqlalchemy import Connection, and_, case, exists, func, insert, literal, or_, select, update
 
-from ..beneficiaries.models import CLOSED_STATUSES, Beneficiary
+from ..beneficiaries.models import CLOSED_STATUSES, Beneficiary, Enrolment
+from ..cash_method import home_combinations
 from .common import (
     CASH_PAID,
     CASH_PENDING,
@@ -25,6 +26,7 @@ from .common import (
 from .models import PayoutCycle, PayoutLine, PayoutNotice
 
 B, L, C, N = Beneficiary.__table__, PayoutLine.__table__, PayoutCycle.__table__, PayoutNotice.__table__
+E = Enrolment.__table__
 
 
 def lock_cycle(conn: Connection, cycle_id: int):
@@ -37,13 +39,45 @@ def lock_cycle(conn: Connection, cycle_id: int):
 
 
 def hold_exited(conn: Connection, cycle_id: int, at: datetime) -> int:
-    """Lines not yet paid whose beneficiary has exited (death, moved away, …) are held, never paid."""
+    """Lines not yet paid whose beneficiary has exited (death, moved away, …) are held, never paid —
+    except months up to the last month owed on exit (``enrolments.ends_after``), which are still due."""
     exited = select(B.c.code).where(B.c.status.in_(CLOSED_STATUSES))
+    still_owed = exists().where(
+        E.c.beneficiary_code == L.c.beneficiary_code,
+        E.c.programme == L.c.programme,
+        E.c.ends_after.is_not(None),
+        L.c.month <= E.c.ends_after,
+    )
     return conn.execute(
         update(L)
-        .where(L.c.cycle_id == cycle_id, L.c.status.in_(UNRESOLVED), L.c.beneficiary_code.in_(exited))
+        .where(
+            L.c.cycle_id == cycle_id,
+            L.c.status.in_(UNRESOLVED),
+            L.c.beneficiary_code.in_(exited),
+            ~still_owed,
+        )
         .values(status=HELD, result_at=at)
     ).rowcount
+
+
+def _home_condition():
+    """The DMN's cash-at-home answer as a SQL condition on the beneficiary's row (``cash_method``)."""
+    known = ("mobile", "limited", "bedridden")
+    terms = []
+    for mobility, represented, method in home_combinations():
+        mob = (
+            B.c.mobility == mobility if mobility else or_(B.c.mobility.is_(None), B.c.mobility.not_in(known))
+        )
+        rep = B.c.representative_kind.in_(("guardian", "authorised"))
+        rep = rep if represented else or_(B.c.representative_kind.is_(None), ~rep)
+        if method is None:
+            how = or_(
+                B.c.payment_method.is_(None), B.c.payment_method.not_in(("cash_home", "cash_pay_point"))
+            )
+        else:
+            how = B.c.payment_method == method
+        terms.append(and_(mob, rep, how))
+    return or_(*terms)
 
 
 @dataclass(frozen=True)
@@ -137,7 +171,7 @@ def close_payments(conn: Connection, cycle_id: int, at: datetime) -> dict:
     )
     notices = conn.execute(select(func.count()).where(N.c.cycle_id == cycle_id)).scalar_one()
     fallback_method = (
-        select(case((B.c.mobility == "bedridden", "cash_home"), else_="cash_pay_point"))
+        select(case((_home_condition(), "cash_home"), else_="cash_pay_point"))
         .where(B.c.code == L.c.beneficiary_code)
         .scalar_subquery()
     )

@@ -1,9 +1,10 @@
 """The payout's tables: a cycle per area per month, its rates, its lines, result imports and notices.
 
-A line is one amount owed to one beneficiary for one month and one entitlement ("monthly", or "arrears"
-for a month paid at a base level that was later raised). Its key (beneficiary, month, entitlement) is
-unique across all cycles, so nobody can be listed, let alone paid, twice for the same thing; its status
-moves one way (see ``outcomes``), so a line is paid by account or in cash, never both.
+A line is one amount owed to one beneficiary for one month of one programme: "monthly" for the cycle's
+own month, "arrears" (truy lĩnh) for an earlier month still owed (never listed, not collected, or paid at
+a level since raised). A month's monthly line is unique across all cycles, and generation lists only
+what is still owed after every line not returned, so nobody is paid twice for a month; a line's status
+moves one way (see ``outcomes``), so it is paid by account or in cash, never both.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,12 +36,16 @@ class PayoutCycle(Base):
     """One month's payout for one area (a district in 2024, a commune since 2025): one BPMN instance."""
 
     __tablename__ = "payout_cycles"
-    __table_args__ = (UniqueConstraint("area_code", "month"),)
+    __table_args__ = (UniqueConstraint("area_code", "month", "programme"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     business_key: Mapped[str] = mapped_column(String(60), unique=True)  # PAY-2024:608-2024-08
     area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
     month: Mapped[date] = mapped_column(Date)  # first day of the payout month
+    # social_assistance | merit: funded separately, so one cycle per programme per area and month
+    programme: Mapped[str] = mapped_column(
+        String(20), default="social_assistance", server_default="social_assistance"
+    )
     status: Mapped[str] = mapped_column(String(20))  # see common.CYCLE_STATUSES
     instance_id: Mapped[int | None] = mapped_column(BigId)
     line_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -80,7 +86,25 @@ class PayoutRate(Base):
 class PayoutLine(Base):
     __tablename__ = "payout_lines"
     __table_args__ = (
-        UniqueConstraint("beneficiary_code", "month", "entitlement"),
+        UniqueConstraint(
+            "cycle_id",
+            "beneficiary_code",
+            "programme",
+            "month",
+            "entitlement",
+            name="uq_payout_lines_cycle_key",
+        ),
+        # A month's own line exists once across all cycles: a month owed again later (not collected,
+        # or paid at a level since raised) comes back as an arrears line of a later cycle.
+        Index(
+            "ux_payout_lines_monthly",
+            "beneficiary_code",
+            "programme",
+            "month",
+            unique=True,
+            sqlite_where=text("entitlement = 'monthly'"),
+            postgresql_where=text("entitlement = 'monthly'"),
+        ),
         # Paid one way only, as the database itself sees it: by account only what is due by account…
         CheckConstraint(
             "status <> 'paid' OR (method = 'account' AND fallback_method IS NULL)", name="paid_by_account"
@@ -98,6 +122,10 @@ class PayoutLine(Base):
     beneficiary_code: Mapped[str] = mapped_column(ForeignKey("beneficiaries.code"))
     month: Mapped[date] = mapped_column(Date)  # the month the money is for (an arrears line: a past month)
     entitlement: Mapped[str] = mapped_column(String(20))  # monthly | arrears
+    programme: Mapped[str] = mapped_column(
+        String(20), default="social_assistance", server_default="social_assistance"
+    )
+    basis: Mapped[str | None] = mapped_column(String(200))  # how the amount was reached: "1,5 × 500.000 đ"
     commune_code: Mapped[str] = mapped_column(String(20))
     category_code: Mapped[str] = mapped_column(String(40))
     full_name: Mapped[str] = mapped_column(String(100))

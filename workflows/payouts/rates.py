@@ -1,37 +1,39 @@
-"""The amounts a cycle pays by: coefficient × base level per category, for its month and the months before
-it that arrears may be owed for. Worked out once from entitlement data when the cycle starts and stored
-with it, so the list (and any regeneration of it) uses exactly those figures and they can be shown."""
+"""The amounts a cycle pays by: per category and month, for its month and the months before it that
+arrears may be owed for. Worked out once from the programme's data when the cycle starts and stored with
+it, so the list (and any regeneration of it) uses exactly those figures and they can be shown."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
 
-from ..entitlements import Entitlements, base_level_on, load_entitlements, monthly_amount
-from ..validators import InvalidValue
+from ..entitlements import Entitlements, load_entitlements
+from ..programmes import SOCIAL, Merit, rates_for_month
 from .common import add_months
 
-ARREARS_WINDOW_MONTHS = 12  # how far back a list looks for months paid at a base level since raised
+# How far back a list looks for months owed (not paid, or paid at a level since raised): a roll's
+# "Hưởng từ tháng" further back than this is reported in the list's note, not paid silently.
+ARREARS_WINDOW_MONTHS = 24
 
 
-def rate_rows(cycle_id: int, month: date, data: Entitlements | None = None) -> list[dict]:
-    """Rows for ``payout_rates``: every category, for ``month`` and the window of months before it."""
-    data = data if data is not None else load_entitlements()
+def rate_rows(
+    cycle_id: int,
+    month: date,
+    data: Entitlements | None = None,
+    programme: str = SOCIAL,
+    merit: Merit | None = None,
+) -> list[dict]:
+    """Rows for ``payout_rates``: every category in force, for ``month`` and the window before it."""
     rows = []
     for back in range(ARREARS_WINDOW_MONTHS, -1, -1):
-        day = add_months(month, -back)
-        try:
-            base = base_level_on(day, data.base_levels)
-        except InvalidValue:
-            continue  # before the first known base level: nothing can be owed for it
-        for code in data.categories:
+        for rate in rates_for_month(add_months(month, -back), programme, data, merit):
             rows.append(
                 {
                     "cycle_id": cycle_id,
-                    "category_code": code,
-                    "month": day,
-                    "amount": monthly_amount(code, day, data),
-                    "base_level": base,
+                    "category_code": rate.category_code,
+                    "month": rate.month,
+                    "amount": rate.amount,
+                    "base_level": rate.base_level,
                 }
             )
     return rows
@@ -45,4 +47,4 @@ def known_on(day: date, data: Entitlements | None = None) -> Entitlements:
     """
     data = data if data is not None else load_entitlements()
     levels = tuple(level for level in data.base_levels if level.effective_from <= day)
-    return replace(data, base_levels=levels or data.base_levels[:1])
+    return replace(data, base_levels=levels or data.base_levels[:1], as_of=day)

@@ -16,7 +16,7 @@ from engine.views import TaskView
 
 from ..privacy import mask, sees_account, sees_cccd
 from ..scope import Scope, area_names
-from .common import CASH_METHODS, CASH_PENDING, NOT_COLLECTED, PENDING
+from .common import CASH_METHODS, CASH_PENDING, NOT_COLLECTED, PENDING, VIETNAM_TZ
 from .models import PayoutCycle
 from .views import CycleView, LineView, list_cycles, list_lines
 
@@ -133,3 +133,19 @@ def cash_payable(line: LineView) -> bool:
         or (line.status == PENDING and line.method in CASH_METHODS)
         or line.status == NOT_COLLECTED
     )
+
+
+def step_agencies(ctx: EngineContext, cycle: CycleView) -> dict[str, str]:
+    """Who does each of the payout's steps for this cycle, by name, as the organisation's data says on
+    today's date (the 2025 reorganisation moved them: never a name written into a page)."""
+    from ..org.routing import resolve_agency
+
+    today = ctx.now().astimezone(VIETNAM_TZ).date()
+    names = {}
+    with ctx.db.read() as session:
+        for role in PAYOUT_ROLES:
+            try:
+                names[role] = resolve_agency(session, role, cycle.area_code, today, cycle.programme).name
+            except NotFound:
+                continue
+    return names

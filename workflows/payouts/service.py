@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 import engine
@@ -21,12 +21,13 @@ from engine import EngineContext
 from engine.errors import NotFound, ValidationError
 from engine.steps import StepResult
 
-from ..beneficiaries.models import Beneficiary
+from ..beneficiaries.models import OPEN_STATUSES, Beneficiary, Enrolment
 from ..entitlements import Entitlements
 from ..forms import FormInvalid, load_form
 from ..org.models import Area
+from ..programmes import PROGRAMMES, SOCIAL, Merit
 from . import faults, ledger
-from .common import ACTIVE_STATUSES, CYCLE_LEVEL, DEFAULT_CYCLE_LEVEL, PROCESS, business_key, parse_month
+from .common import CYCLE_LEVEL, DEFAULT_CYCLE_LEVEL, PROCESS, business_key, parse_month
 from .forms import CHECKS
 from .models import PayoutCycle, PayoutRate
 from .notices import NoticeSweep, deliver_notices
@@ -59,10 +60,17 @@ def start_cycle(
     month: date | str,
     actor: str | None = None,
     entitlements: Entitlements | None = None,
+    programme: str = SOCIAL,
+    merit: Merit | None = None,
 ) -> CycleStart:
-    """Start the payout of ``month`` for ``area_code``: the cycle, its rates, its instance and its list."""
+    """Start the payout of ``month`` for ``area_code`` and ``programme``: the cycle, its rates, its
+    instance and its list."""
+    if programme not in PROGRAMMES:
+        raise ValidationError.single(
+            f"unknown programme {programme!r}; the programmes are {', '.join(PROGRAMMES)}"
+        )
     month = parse_month(month)
-    key = business_key(area_code, month)
+    key = business_key(area_code, month, programme)
     existing = _find(ctx, key)
     if existing is not None:
         return existing
@@ -75,12 +83,13 @@ def start_cycle(
             insert(C).returning(C.c.id),
             {
                 "business_key": key, "area_code": area_code, "month": month, "status": "draft",
+                "programme": programme,
                 "line_count": 0, "total_amount": 0, "created_at": now, "updated_at": now,
             },
         ).scalar_one()  # fmt: skip
-        conn.execute(insert(PayoutRate.__table__), rate_rows(cycle_id, month, entitlements))
+        conn.execute(insert(PayoutRate.__table__), rate_rows(cycle_id, month, entitlements, programme, merit))
 
-    data = {"cycle": key, "month": f"{month:%Y-%m}"}
+    data = {"cycle": key, "month": f"{month:%Y-%m}", "programme": programme}
     try:
         step = engine.start_instance(ctx, PROCESS, key, area_code, data, actor=actor, prepare=prepare)
     except IntegrityError:  # started by someone else meanwhile
@@ -100,25 +109,42 @@ def start_cycles(
     actor: str | None = None,
     level: str | None = None,
     entitlements: Entitlements | None = None,
+    programmes: tuple[str, ...] = PROGRAMMES,
+    merit: Merit | None = None,
 ) -> list[CycleStart]:
-    """One cycle per area at the cycle level under ``root_area`` (a province) that has anyone to pay."""
+    """One cycle per programme and area at the cycle level under ``root_area`` (a province) that has
+    anyone enrolled in that programme (people being onboarded included: they are paid in cash)."""
     with ctx.db.read() as session:
         root = session.get(Area, root_area)
         if root is None:
             raise NotFound(f"area {root_area} does not exist")
         level = level or cycle_level(root.structure)
         areas = {a.code: a for a in session.scalars(select(Area).where(Area.structure == root.structure))}
-        active = session.execute(
-            select(Beneficiary.area_code).where(Beneficiary.status.in_(ACTIVE_STATUSES))
-        ).scalars()
         wanted = Counter()
-        for code in active:
-            area = areas.get(code)
-            while area is not None and area.level != level:
-                area = areas.get(area.parent_code)
-            if area is not None and _under(areas, area, root_area):
-                wanted[area.code] += 1
-    return [start_cycle(ctx, code, month, actor, entitlements) for code in sorted(wanted)]
+        for programme in programmes:
+            for code in session.execute(_enrolled_areas(programme)).scalars():
+                area = areas.get(code)
+                while area is not None and area.level != level:
+                    area = areas.get(area.parent_code)
+                if area is not None and _under(areas, area, root_area):
+                    wanted[(programme, area.code)] += 1
+    return [
+        start_cycle(ctx, code, month, actor, entitlements, programme, merit)
+        for programme, code in sorted(wanted, key=lambda pc: (PROGRAMMES.index(pc[0]), pc[1]))
+    ]
+
+
+def _enrolled_areas(programme: str):
+    """The areas where someone may be owed by ``programme`` (not the rejected or duplicates)."""
+    enrolled = select(Enrolment.beneficiary_code).where(Enrolment.programme == programme)
+    who = Beneficiary.code.in_(enrolled)
+    if programme == SOCIAL:
+        who = or_(who, Beneficiary.status.in_(OPEN_STATUSES))
+    return (
+        select(Beneficiary.area_code)
+        .where(who, Beneficiary.status.not_in(("rejected", "duplicate")))
+        .distinct()
+    )
 
 
 def start_monthly_cycles(ctx: EngineContext, month: date | str) -> list[CycleStart]:

@@ -54,6 +54,7 @@ class CycleView:
     by_method: dict[str, Total] = field(default_factory=dict)
     by_commune: dict[str, Total] = field(default_factory=dict)
     commune_names: dict[str, str] = field(default_factory=dict)
+    programme: str = "social_assistance"
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class LineView:
     transaction_ref: str | None
     failure_reason: str | None
     return_reason: str | None
+    programme: str = "social_assistance"
+    basis: str | None = None  # how the amount was reached: "1,5 × 500.000 đ"
 
 
 def get_cycle(ctx: EngineContext, cycle_id: int | None = None, key: str | None = None) -> CycleView:
@@ -109,6 +112,7 @@ def cycle_view(conn: Connection, cycle_id: int | None = None, key: str | None = 
         by_method=by_method,
         by_commune=dict(sorted(by_commune.items())),
         commune_names=names,
+        programme=row.programme,
     )
 
 

@@ -1,13 +1,12 @@
-"""Which programme a category belongs to: social assistance (Decree 20/2021) unless the entitlement data
-marks it otherwise (merit allowances, Decree 75/2021, carry ``programme`` there)."""
+"""Which programme a roll's category belongs to: social assistance (Decree 20/2021) or merit allowances
+(Decree 75/2021), as ``workflows.programmes`` knows them."""
 
 from __future__ import annotations
 
-from ..entitlements import load_entitlements
+from .. import programmes
 
-SOCIAL_ASSISTANCE = "social_assistance"
+SOCIAL_ASSISTANCE = programmes.SOCIAL
 
 
 def programme_of(category_code: str) -> str:
-    category = load_entitlements().categories.get(category_code)
-    return getattr(category, "programme", None) or SOCIAL_ASSISTANCE
+    return programmes.programme_of(category_code) or SOCIAL_ASSISTANCE

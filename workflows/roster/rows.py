@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from ..bulk.sheets import as_day, as_digits, as_text, fold
-from ..entitlements import load_entitlements
+from ..programmes import SOCIAL, category_names, per_child, programme_of
 from ..validators import (
     InvalidValue,
     load_banks,
@@ -188,18 +188,18 @@ def _birth_date(value: Any, today: date) -> date:
 
 @cache
 def _categories() -> dict[str, tuple[str, bool]]:
-    """Folded code or Vietnamese name → (code, paid per child)."""
+    """Folded code or Vietnamese name → (code, paid per child), for both programmes."""
     found: dict[str, tuple[str, bool]] = {}
-    for category in load_entitlements().categories.values():
-        value = (category.code, bool(getattr(category, "per_child", False)))
-        found[fold(category.code)] = value
-        found.setdefault(fold(category.name), value)
+    for code, name in category_names().items():
+        value = (code, per_child(programme_of(code) or SOCIAL, code))
+        found[fold(code)] = value
+        found.setdefault(fold(name), value)
     return found
 
 
 def category_choices() -> list[tuple[str, str]]:
-    """(code, name) of every category a roll may name."""
-    return [(c.code, c.name) for c in load_entitlements().categories.values()]
+    """(code, name) of every category a roll may name (social assistance and merit)."""
+    return list(category_names().items())
 
 
 def _category(text: str) -> tuple[str, bool]:

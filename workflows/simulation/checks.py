@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..beneficiaries.models import Beneficiary
+from ..beneficiaries.models import CLOSED_STATUSES, Beneficiary, Enrolment
 from ..entitlements import Entitlements, load_entitlements, monthly_amount
 from ..payouts import generation, ledger
 from ..payouts.common import CASH_METHODS, CASH_PAID, PAID, PAID_STATUSES, RETURNED, money
@@ -129,10 +129,22 @@ def check_cycles(session: Session, cycle_ids: list[int], data: Entitlements | No
         undelivered = session.execute(
             select(func.count()).where(N.c.cycle_id == cycle_id, N.c.delivered_at.is_(None))
         ).scalar_one()
-        told = session.execute(select(N.c.delivered_to).where(N.c.cycle_id == cycle_id)).scalars().all()
+        # A case closed meanwhile (a death in the month, still owed that month) has no one to tell.
+        open_people = select(Beneficiary.code).where(Beneficiary.status.not_in(CLOSED_STATUSES))
+        told = (
+            session.execute(
+                select(N.c.delivered_to).where(
+                    N.c.cycle_id == cycle_id, N.c.beneficiary_code.in_(open_people)
+                )
+            )
+            .scalars()
+            .all()
+        )
         failed = session.execute(
             select(func.count(L.c.beneficiary_code.distinct())).where(
-                L.c.cycle_id == cycle_id, L.c.fallback_method.is_not(None)
+                L.c.cycle_id == cycle_id,
+                L.c.fallback_method.is_not(None),
+                L.c.beneficiary_code.in_(open_people),
             )
         ).scalar_one()
         if undelivered or len(told) != failed or any(not to for to in told):
@@ -147,24 +159,34 @@ def check_entitlements(session: Session, data: Entitlements | None = None) -> li
     data = data or load_entitlements()
     problems = []
     doubled = session.execute(
-        select(L.c.beneficiary_code, L.c.month, L.c.entitlement)
-        .group_by(L.c.beneficiary_code, L.c.month, L.c.entitlement)
+        select(L.c.beneficiary_code, L.c.programme, L.c.month)
+        .where(L.c.entitlement == "monthly")
+        .group_by(L.c.beneficiary_code, L.c.programme, L.c.month)
         .having(func.count() > 1)
     ).all()
-    problems += [f"{code} {month:%m/%Y} {what}: listed twice" for code, month, what in doubled]
+    problems += [f"{code} {month:%m/%Y} {what}: listed twice" for code, what, month in doubled]
     paid: dict[tuple[str, date], int] = defaultdict(int)
     category: dict[tuple[str, date], str] = {}
     rows = session.execute(
-        select(L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.category_code, L.c.amount).where(
-            L.c.status.in_(PAID_STATUSES)
+        select(L.c.beneficiary_code, L.c.month, L.c.category_code, L.c.amount).where(
+            L.c.status.in_(PAID_STATUSES), L.c.programme == "social_assistance"
         )
     )
-    for code, month, entitlement, category_code, amount in rows:
+    for code, month, category_code, amount in rows:
         paid[code, month] += amount
-        if entitlement == "monthly":
-            category[code, month] = category_code
+        category[code, month] = category_code  # the age band of that month, the same on every line
+    children = dict(
+        session.execute(
+            select(Enrolment.beneficiary_code, Enrolment.children_count).where(
+                Enrolment.programme == "social_assistance", Enrolment.children_count.is_not(None)
+            )
+        ).all()
+    )
     for (code, month), amount in paid.items():
-        due = monthly_amount(category.get((code, month)) or _category(session, code), month, data)
+        kind = category.get((code, month)) or _category(session, code)
+        due = monthly_amount(kind, month, data)
+        if data.categories[kind].per_child:
+            due *= children.get(code) or 1
         if amount > due:
             problems.append(f"{code} {month:%m/%Y}: paid {money(amount)}, more than the {money(due)} due")
     return problems

@@ -13,6 +13,7 @@ import engine
 from engine import EngineContext
 
 from .. import cases
+from ..beneficiaries.enrolments import enrol
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Y", "A", "Đinh", "Hồ", "Võ", "Rơ Châm"]
 MIDDLE = ["Thị", "Văn", "Đức", "Ngọc", "Minh", "H'"]
@@ -62,6 +63,12 @@ def onboard(ctx: EngineContext, rng: random.Random, index: int, commune: str, to
     name = _name(rng)
     step = cases.open_case(ctx, code, commune, name, category, actor="sim-commune")
     instance_id = step.instance_id
+    # The roll the province already pays: paid by the old way through the month before An Sinh's first.
+    with ctx.db.write() as session:
+        enrol(
+            session, code, "social_assistance", category, ctx.now(), entitled_from=today,
+            paid_through=today, source="roll: simulation", instance_id=instance_id,
+        )  # fmt: skip
     contact = {"contact_date": today.isoformat(), "channel": "home_visit"}
     if profile in ("pay_point", "home"):
         outcome = (

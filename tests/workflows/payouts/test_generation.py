@@ -24,10 +24,12 @@ def test_amounts_follow_the_base_level_in_force_that_month(pay):
     june = pay.cycle(pay.start(month="2024-06"))
     august = pay.cycle(pay.start(month="2024-08"))
     assert june.total_amount == sum(int(c * 360_000) for c in COEFFICIENTS) == 5_400_000
-    assert august.total_amount == sum(int(c * 500_000) for c in COEFFICIENTS) == 7_500_000
-    amounts = sorted({line.amount for line in pay.lines(august.id)})
-    assert amounts == [500_000, 750_000, 1_000_000]
-    assert (june.line_count, august.line_count) == (10, 10)
+    # August pays August, and July too (truy lĩnh): July was never listed, at July's 500,000 đ level.
+    assert august.total_amount == 2 * sum(int(c * 500_000) for c in COEFFICIENTS) == 15_000_000
+    monthly = [line for line in pay.lines(august.id) if line.entitlement == "monthly"]
+    assert sorted({line.amount for line in monthly}) == [500_000, 750_000, 1_000_000]
+    assert {line.basis for line in monthly} == {"1,0 × 500.000 đ", "1,5 × 500.000 đ", "2,0 × 500.000 đ"}
+    assert (june.line_count, august.line_count) == (10, 20)
 
 
 def test_totals_by_method_and_commune(pay):
@@ -78,7 +80,7 @@ def test_arrears_for_months_paid_at_the_old_base_level(pay):
     assert september.generation["arrears"] == 0 and september.total_amount == 7_500_000
 
 
-def test_no_arrears_for_a_month_not_paid(pay):
+def test_a_month_not_collected_is_paid_later_in_full(pay):
     pay.add(10)
     pay.at(2024, 7, 1)
     july = pay.start(month="2024-07", entitlements=known_on(date(2024, 6, 30)))
@@ -86,20 +88,31 @@ def test_no_arrears_for_a_month_not_paid(pay):
     not_collected = {line.id for line in pay.lines(july) if line.beneficiary_code == "BN1000010"}
     pay.pay_all(july, not_collected=not_collected)
     august = pay.start(month="2024-08")
-    codes = {line.beneficiary_code for line in pay.lines(august) if line.entitlement == "arrears"}
-    assert len(codes) == 9 and "BN1000010" not in codes
+    arrears = {line.beneficiary_code: line for line in pay.lines(august) if line.entitlement == "arrears"}
+    assert len(arrears) == 10
+    # July's cash went back to the treasury: the whole of July is owed, at July's level (1.0 × 500,000 đ).
+    assert (arrears["BN1000010"].amount, arrears["BN1000010"].basis) == (500_000, "1,0 × 500.000 đ")
+    assert arrears["BN1000005"].basis == "1,0 × 500.000 đ − 360.000 đ đã chi"
+    assert arrears["BN1000005"].amount == 140_000
 
 
-def test_only_active_beneficiaries_and_nobody_skipped_silently(pay):
-    pay.add(6)
+def test_everyone_entitled_is_listed_and_nobody_is_skipped_silently(pay):
+    pay.add(7)
     with pay.ctx().db.transaction() as conn:
         conn.execute(update(Beneficiary).where(Beneficiary.code == "BN1000001").values(status="deceased"))
         conn.execute(update(Beneficiary).where(Beneficiary.code == "BN1000002").values(status="registered"))
         conn.execute(update(Beneficiary).where(Beneficiary.code == "BN1000003").values(category_code="bogus"))
+        conn.execute(update(Beneficiary).where(Beneficiary.code == "BN1000007").values(status="rejected"))
     cycle = pay.cycle(pay.start())
-    assert {line.beneficiary_code for line in pay.lines(cycle.id)} == {"BN1000004", "BN1000005", "BN1000006"}
-    assert cycle.generation["unknown_category"] == ["BN1000003"]
-    assert cycle.generation["unknown_category_count"] == 1
+    lines = {line.beneficiary_code: line for line in pay.lines(cycle.id)}
+    # Being onboarded (registered, no working account yet): paid in cash meanwhile.
+    assert set(lines) == {"BN1000002", "BN1000004", "BN1000005", "BN1000006"}
+    assert lines["BN1000002"].method == "cash_pay_point" and lines["BN1000002"].account_number is None
+    note = cycle.generation
+    assert note["unknown_category"] == ["BN1000003"] and note["unknown_category_count"] == 1
+    assert note["left_off"]["exited"]["codes"] == ["BN1000001"]
+    assert note["left_off"]["not_entitled"]["codes"] == ["BN1000007"]
+    assert note["left_off_count"] == 3
 
 
 def test_a_beneficiary_who_moved_is_listed_once_a_month(pay):
