@@ -17,11 +17,11 @@ from engine.models import Instance, OpenTask
 
 from .beneficiaries.models import CLOSED_STATUSES, OPEN_STATUSES, Beneficiary
 from .case_view import STATUS_LABELS
-from .programmes import category_names
 from .inbox import search_condition
 from .org.models import Area
 from .org.routing import resolve_agency
 from .privacy import mask, sees_cccd
+from .programmes import category_names
 from .scope import Scope
 
 PER_PAGE = 25
