@@ -23,8 +23,7 @@ TASK_LINK = re.compile(r'href="/tasks/([0-9a-f-]{36})"')
 CASE_LINK = re.compile(r'href="(/cases/[^"/?#]+)"')
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 TODAY = SETUP["today"]
-USERS = list(SETUP["users"])
-random.shuffle(USERS)
+USERS = list(SETUP["users"])  # officers with work last: taken first
 
 
 def _digits(n: int) -> str:

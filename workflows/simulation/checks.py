@@ -194,3 +194,39 @@ def check_entitlements(session: Session, data: Entitlements | None = None) -> li
 
 def _category(session: Session, code: str) -> str:
     return session.execute(select(Beneficiary.category_code).where(Beneficiary.code == code)).scalar_one()
+
+
+def check_every_month(session: Session, months: list[date]) -> list[str]:
+    """Nobody entitled is skipped: every person not rejected is on some list for each simulated month
+    they were owed (up to the last month of their enrolment if they left), onboarding or not."""
+    problems = []
+    listed = set(
+        session.execute(
+            select(L.c.beneficiary_code, L.c.month).where(L.c.programme == "social_assistance")
+        ).all()
+    )
+    people = session.execute(
+        select(
+            Beneficiary.code,
+            Beneficiary.status,
+            Enrolment.ends_after,
+            Enrolment.entitled_from,
+            Enrolment.paid_through,
+        )
+        .outerjoin(
+            Enrolment,
+            (Enrolment.beneficiary_code == Beneficiary.code) & (Enrolment.programme == "social_assistance"),
+        )
+        .where(Beneficiary.status.not_in(("rejected", "duplicate")))
+    ).all()
+    for code, status, ends_after, entitled_from, paid_through in people:
+        for month in months:
+            if paid_through is not None and month <= paid_through:
+                continue
+            if entitled_from is not None and month < entitled_from:
+                continue
+            if status in CLOSED_STATUSES and (ends_after is None or month > ends_after):
+                continue
+            if (code, month) not in listed:
+                problems.append(f"{code} {month:%m/%Y}: entitled but on no list")
+    return problems

@@ -37,6 +37,7 @@ class Person:
     commune: str
     profile: str
     instance_id: int
+    account: tuple[str, str] | None = None  # (bank, number) for an account case
 
 
 def _name(rng: random.Random) -> str:
@@ -52,8 +53,11 @@ def _submit(ctx: EngineContext, instance_id: int, bpmn_id: str, form: dict, user
     cases.submit(ctx, task.id, form, user=user)
 
 
-def onboard(ctx: EngineContext, rng: random.Random, index: int, commune: str, today: date) -> Person:
-    """Open one case and take it to being paid: by account (own or a guardian's) or in cash."""
+def onboard(
+    ctx: EngineContext, rng: random.Random, index: int, commune: str, today: date, pause: bool = False
+) -> Person:
+    """Open one case and take it to being paid: by account (own or a guardian's) or in cash. With
+    ``pause``, an account case stops after registration (``finish_onboarding`` does the rest later)."""
     code = f"BN{index:07d}"
     profile = rng.choices([p for _, p in PROFILES], weights=[w for w, _ in PROFILES])[0]
     born = date(rng.randint(1930, 1960), rng.randint(1, 12), rng.randint(1, 28))
@@ -93,14 +97,25 @@ def onboard(ctx: EngineContext, rng: random.Random, index: int, commune: str, to
             "account_holder": "guardian",
         }  # fmt: skip
     _submit(ctx, instance_id, "register", registration, "sim-commune")
+    person = Person(
+        code, commune, profile, instance_id, (registration["bank_code"], registration["account_number"])
+    )
+    if pause:
+        return person  # still being moved to an account: paid in cash meanwhile
+    return finish_onboarding(ctx, person, today)
+
+
+def finish_onboarding(ctx: EngineContext, person: Person, today: date) -> Person:
+    """Review, the police's check, the account and the card: the rest of a registered person's move."""
+    instance_id = person.instance_id
+    bank_code, account_number = person.account
     _submit(ctx, instance_id, "review", {"decision": "approve"}, "sim-labour")
     _submit(ctx, instance_id, "police_check", {"result": "matched"}, "sim-police")
-    account = {"account_outcome": "verified", "bank_code": registration["bank_code"]}
-    _submit(ctx, instance_id, "open_account", {**account, "account_number": registration["account_number"]},
-            "sim-provider")  # fmt: skip
+    account = {"account_outcome": "verified", "bank_code": bank_code, "account_number": account_number}
+    _submit(ctx, instance_id, "open_account", account, "sim-provider")
     _submit(ctx, instance_id, "issue_card", {"card_issued_on": today.isoformat(), "guidance_given": True},
             "sim-provider")  # fmt: skip
-    return Person(code, commune, profile, instance_id)
+    return person
 
 
 def tend_cases(

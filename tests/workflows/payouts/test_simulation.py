@@ -21,7 +21,11 @@ def test_three_months_with_failures_exits_and_arrears_balance(database_url):
     assert result.ok, result.problems + [p for m in result.months for p in m.problems]
     june, july, august = result.months
     assert sum(result.cases.values()) == 24 and june.cycles == 2
-    assert all(m.fallback_lines and m.notices_delivered for m in result.months)
+    # A third of the account cases are still onboarding in the first month (paid in cash, no transfer
+    # to fail); every month is checked for people on no list (checks.check_every_month).
+    assert (
+        july.fallback_lines and august.fallback_lines and all(m.notices_delivered for m in result.months[1:])
+    )
     assert august.arrears_lines > 0 and june.arrears_lines == 0  # Decree 76 known late; cash not collected
     # An exit is paid through the month it happens in (EXIT_RULES), so nothing of that month is held.
     assert sum(m.exits for m in result.months) > 0
