@@ -18,6 +18,8 @@ from . import expressions
 from .errors import Problem, ValidationError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_ELEMENTS = 1_000  # BPMN elements per process (the product's largest has ~150): a 10,000-task fan or
+# a 2,000-task chain would take minutes of CPU to start and overflow the library's recursion
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 DMN_NAMESPACES = {
@@ -80,6 +82,20 @@ def find_problems(sources: Iterable[SourceFile], operators: Collection[str]) -> 
         problems += _unsafe_expressions(source)
         problems += _unknown_operators(source, operators)
         problems += _unsupported(source)
+        problems += _too_big(source)
+    return problems
+
+
+def _too_big(source: SourceFile) -> list[Problem]:
+    if source.kind != "bpmn":
+        return []
+    problems = []
+    for node in source.tree.iter(f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess"):
+        count = sum(1 for child in node.iter() if isinstance(child.tag, str) and child.get("id"))
+        if count > MAX_ELEMENTS:
+            message = f"more than {MAX_ELEMENTS:,} elements ({count:,}): split it into called processes"
+            problems.append(Problem(message, file=source.name, element=node.get("id"), line=node.sourceline))
+            break
     return problems
 
 
@@ -160,6 +176,23 @@ def _expressions_in(source: SourceFile) -> Iterable[tuple[etree._Element, str, s
     for node in tree.iter(f"{{{SPIFF_NS}}}parameter"):
         if node.get("value"):
             yield node, node.get("value"), "eval"
+    yield from _run_time_expressions(tree)
+
+
+def _run_time_expressions(tree: etree._Element) -> Iterable[tuple[etree._Element, str, str]]:
+    """Conditional events' conditions, loop conditions and message payloads: evaluated only when
+    reached, so checked here too rather than failing at run time."""
+    conditions = (
+        f"{{{BPMN_NS}}}conditionalEventDefinition/{{{BPMN_NS}}}condition",
+        f"{{{BPMN_NS}}}loopCondition",
+    )
+    for path in conditions:
+        for node in tree.iterfind(f".//{path}"):
+            if node.text and node.text.strip():
+                yield node, node.text.strip(), "eval"
+    for node in tree.iter(f"{{{SPIFF_NS}}}messagePayload"):
+        if node.text and node.text.strip():
+            yield node, node.text.strip(), "eval"
 
 
 def _text_of(node: etree._Element, ns: str, mode: str) -> Iterable[tuple[etree._Element, str, str]]:
@@ -173,6 +206,8 @@ def _dmn_cell_as_expression(text: str) -> str:
     cell = text.replace("?", "dmn_input")
     try:
         compile(cell, "<dmn>", "eval")
+        return cell
+    except (RecursionError, MemoryError):  # nested too deep: the expression check says so
         return cell
     except SyntaxError:
         return f"dmn_input {cell}"

@@ -13,8 +13,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from .errors import Busy
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -79,6 +82,18 @@ def make_engine(url: str, **kwargs) -> Engine:
     return engine
 
 
+@contextmanager
+def _busy_as_error() -> Iterator[None]:
+    """SQLite's "database is locked" (another writer held the lock past the busy timeout) becomes a clean
+    Busy error — one line on the CLI, 503 on the web — instead of a driver traceback."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "database is locked" in str(exc) or "database table is locked" in str(exc):
+            raise Busy("the database is busy with another change; try again in a moment") from None
+        raise
+
+
 class Database:
     """The session factories for one database: ``read()`` and ``write()`` units of work."""
 
@@ -96,7 +111,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A unit of work that commits once at the end, or rolls back whole on any error."""
-        with self._write() as session:
+        with _busy_as_error(), self._write() as session:
             try:
                 yield session
                 session.commit()
@@ -107,7 +122,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A write unit of work on a bare connection, for the engine's hot path (no ORM overhead)."""
-        with self._writer.begin() as connection:
+        with _busy_as_error(), self._writer.begin() as connection:
             yield connection
 
     @contextmanager

@@ -17,6 +17,10 @@ class NotReady(EngineError):
     """The task exists but cannot be acted on now (not ready, already done)."""
 
 
+class Busy(EngineError):
+    """The database stayed locked by another writer for longer than the wait allowed; try again."""
+
+
 class Conflict(EngineError):
     """Someone else changed the instance first; reload and try again."""
 

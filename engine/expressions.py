@@ -5,6 +5,12 @@ SpiffWorkflow runs gateway conditions, timers, DMN cells, service parameters and
 here instead: a static check of the syntax tree (cached, and the same check runs at deploy time), then
 simpleeval for expressions and a small statement interpreter for scripts. Numbers, sizes and iterations are
 bounded, because simpleeval alone does not stop a model from exhausting CPU or memory.
+
+A budget bounds what a step's expressions may cost in total: CPU time (checked between nodes and at
+every call), work (items touched by each builtin or method call, the deep size of what is compared or
+sorted — a single C call cannot be interrupted, so its cost is charged before it runs) and memory (items
+and characters created). Callables passed as values (``key=`` callbacks) are wrapped so that every call
+they make is charged too. Going over raises OverBudget, which the engine turns into an incident.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ import ast
 import re
 import textwrap
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -29,6 +37,118 @@ MAX_INT_BITS = 10_000  # about 3,000 decimal digits
 MAX_ITERATIONS = 100_000  # for-loop and comprehension steps per evaluate()/execute() call
 MAX_DATA_SIZE = 1_000_000  # a script's task data afterwards, in items (a string counts 1 per 16 characters)
 MAX_ROUND_DIGITS = 1_000  # round(1, -10**9) would compute 10**(10**9)
+MAX_SOURCE = 50_000  # characters of one expression or script
+MAX_DEPTH = 100  # nesting of one expression's syntax tree
+STEP_CPU_SECONDS = 1.0  # CPU time all the expressions and scripts of one step may use together
+MAX_WORK = 30_000_000  # items touched by calls and comparisons in one step (about half a second)
+MAX_ALLOCATED = 5_000_000  # items and characters created in one step
+MAX_INSTANCES = 1_000  # multi-instance loopCardinality
+
+
+class OverBudget(UnsafeExpression):
+    """A step's expressions went over their CPU, work or memory budget."""
+
+
+class _Meter:
+    """What is left of a budget: CPU deadline (thread time), work and allocation units."""
+
+    __slots__ = ("cpu_deadline", "wall_deadline", "work", "allocated", "seconds", "charges")
+
+    def __init__(self, seconds: float = STEP_CPU_SECONDS) -> None:
+        self.seconds = seconds
+        self.cpu_deadline = time.thread_time() + seconds
+        self.wall_deadline = time.perf_counter() + seconds
+        self.work = MAX_WORK
+        self.allocated = MAX_ALLOCATED
+        self.charges = 0
+
+    def time(self) -> None:
+        """CPU time is what is budgeted, but the wall clock is far cheaper to read (the thread's CPU clock
+        is a system call): the CPU clock is read only once as much wall time as budget is left has gone by
+        (CPU time never runs ahead of wall time)."""
+        now = time.perf_counter()
+        if now < self.wall_deadline:
+            return
+        left = self.cpu_deadline - time.thread_time()
+        if left <= 0:
+            raise OverBudget.single(f"over its CPU budget ({self.seconds:g} s per step)")
+        self.wall_deadline = now + max(left, 0.01)
+
+    def charge(self, work: int) -> None:
+        """Charge ``work`` units; the clock (a system call, ~5 µs) is read for big charges and every
+        256th small one, so many cheap calls (`key=` callbacks, a gateway loop's conditions) are
+        timed too."""
+        self.work -= work
+        if self.work < 0:
+            raise OverBudget.single(f"over its work budget ({MAX_WORK:,} items per step)")
+        self.charges += 1
+        if work > 1000 or not self.charges & 255:
+            self.time()
+
+    def allocate(self, value: Any) -> Any:
+        if isinstance(value, _SIZED):
+            self.allocated -= len(value)
+            if self.allocated < 0:
+                raise OverBudget.single(f"over its memory budget ({MAX_ALLOCATED:,} items per step)")
+        return value
+
+
+_SIZED = (str, bytes, list, tuple, dict, set, frozenset)
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+def _meter() -> _Meter:
+    meter = getattr(_local, "meter", None)
+    return meter if meter is not None else _Meter()
+
+
+@contextmanager
+def budget(seconds: float = STEP_CPU_SECONDS) -> Iterator[None]:
+    """One budget shared by every expression and script run inside (the engine opens one per step)."""
+    previous = getattr(_local, "meter", None)
+    _local.meter = _Meter(seconds)
+    try:
+        yield
+    finally:
+        _local.meter = previous
+
+
+def _deep(value: Any, limit: int) -> int:
+    """Items a comparison, hash or sort of ``value`` may visit, up to about ``limit``: what a C call over
+    it costs, charged before the call runs. A container shared many times counts each time it is
+    reached (comparing ``[row] * 1000`` compares ``row`` a thousand times) but is itself read once."""
+    if not isinstance(value, _CONTAINERS):
+        if isinstance(value, range):
+            return len(value) + 1
+        return len(value) // 64 + 1 if isinstance(value, str) else 1
+    sizes: dict[int, int] = {}
+
+    def size(item: Any, depth: int) -> int:
+        known = sizes.get(id(item))
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH:
+            return limit + 1
+        sizes[id(item)] = limit + 1  # a cycle back here is as bad as it gets
+        total = len(item) + 1
+        for child in item.values() if isinstance(item, dict) else item:
+            if isinstance(child, _CONTAINERS):
+                total += size(child, depth + 1)
+                if total > limit:
+                    break
+        sizes[id(item)] = total
+        return total
+
+    return size(value, 0)
+
+
+def _active() -> _Meter:
+    return _local.active
+
+
+def _charge_deep(*values: Any) -> None:
+    meter = _active()
+    meter.charge(sum(_deep(v, meter.work) for v in values))
 
 
 class ExpressionFailed(Exception):
@@ -113,19 +233,41 @@ def _lshift(a: Any, b: Any) -> Any:
 
 def _mod(a: Any, b: Any) -> Any:
     if isinstance(a, str):
-        _check_widths([n for match in _PRINTF.findall(a) for n in match])
+        widths = [n for match in _PRINTF.findall(a) for n in match]
+        _check_widths(widths)
+        _bound(len(a) + sum(int(n) for n in widths if n and n.isdigit()))  # all fields together
         _check_size(b, MAX_LENGTH, "value to format")
     return a % b
 
 
+def _compared(operator: Any) -> Any:
+    """A comparison that charges the deep size of what it compares (nested lists compare item by item)."""
+
+    def compare(a: Any, b: Any) -> Any:
+        if isinstance(a, _CONTAINERS) or isinstance(b, _CONTAINERS):
+            _charge_deep(a, b)
+        return operator(a, b)
+
+    return compare
+
+
+def _sized(operator: Any) -> Any:
+    def grow(a: Any, b: Any) -> Any:
+        return _active().allocate(operator(a, b))
+
+    return grow
+
+
 _OPERATORS = {
     **DEFAULT_OPERATORS,
-    ast.Add: _add,
-    ast.Mult: _mul,
+    ast.Add: _sized(_add),
+    ast.Mult: _sized(_mul),
     ast.Pow: _pow,
     ast.LShift: _lshift,
-    ast.Mod: _mod,
+    ast.Mod: _sized(_mod),
 }
+for _op in (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn):
+    _OPERATORS[_op] = _compared(DEFAULT_OPERATORS[_op])
 
 
 # Builtins: an allow-list; wrappers bound what the originals would let grow.
@@ -170,6 +312,10 @@ _FUNCTIONS = {
     "tuple": tuple,
     **{"range": _range, "round": _round, "str": _str, "sum": _sum, "enumerate": _enumerate, "zip": _zip},
 }
+# Calls whose C code compares or hashes its arguments item by item, all the way down.
+_DEEP_CALLS = frozenset({sorted, min, max, set, dict, tuple})
+_DEEP_METHODS = _words("count index remove sort issubset issuperset isdisjoint difference intersection union")
+_LINEAR_METHODS = _words("copy insert reverse symmetric_difference")  # O(1) otherwise: append, get, pop, …
 _DENIED_NAMES = _words(
     "open eval exec compile getattr setattr delattr globals locals vars dir type input breakpoint help exit "
     "quit memoryview object super print"
@@ -309,8 +455,12 @@ def _compile(source: str, mode: str) -> Any:
     text = textwrap.dedent(source).strip()  # BPMN XML indents its text
     if not text and mode == "eval":
         raise ValidationError.single("expression is empty")
+    if len(text) > MAX_SOURCE:
+        raise _refuse(f"longer than {MAX_SOURCE:,} characters")
     try:
         tree = ast.parse(text, mode=mode)
+    except (RecursionError, MemoryError):  # `-` * 100000 + `1`: the parser itself gives up
+        raise _refuse(f"nested more than {MAX_DEPTH} levels deep") from None
     except SyntaxError as exc:
         if mode == "eval":
             try:
@@ -321,8 +471,19 @@ def _compile(source: str, mode: str) -> Any:
                 _check_tree(statements, "exec")  # `import os` here is refused as unsafe, not a typo
                 raise ValidationError.single("a single expression is expected here, not statements") from None
         raise ValidationError.single(f"syntax error: {exc.msg}", line=exc.lineno) from None
+    _check_depth(tree)
     _check_tree(tree, mode)
     return tree.body
+
+
+def _check_depth(tree: ast.AST) -> None:
+    """Refuse deep nesting (`1+1+…` a hundred thousand times): evaluating it would overflow the stack."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _refuse(f"nested more than {MAX_DEPTH} levels deep", getattr(node, "lineno", None))
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 class _Evaluator(EvalWithCompoundTypes):
@@ -334,6 +495,9 @@ class _Evaluator(EvalWithCompoundTypes):
 
     def start(self, source: str, names: Mapping[str, Any]) -> None:
         self.expr, self.names, self.line = source, names, None
+        self.meter = _local.active = _meter()
+        self.meter.charge(1)  # a model looping through gateways runs many small expressions
+        self.nodes_seen = 0
         # simpleeval counts comprehension steps in _max_count up to its MAX_COMPREHENSION_LENGTH; starting
         # below zero makes that one budget of MAX_ITERATIONS, shared with for-loops (see _tick).
         self._max_count = simpleeval.MAX_COMPREHENSION_LENGTH - MAX_ITERATIONS
@@ -342,6 +506,9 @@ class _Evaluator(EvalWithCompoundTypes):
         # simpleeval also scans every intermediate result for modules and forbidden functions, which costs
         # O(size) on each use of a big list. Not needed here: calls only reach _FUNCTIONS and allow-listed
         # methods of allow-listed types, and attributes of any other type are refused.
+        self.nodes_seen += 1
+        if not self.nodes_seen & 1023:
+            self.meter.time()
         return self.nodes[type(node)](node)
 
     def _tick(self) -> None:
@@ -351,11 +518,15 @@ class _Evaluator(EvalWithCompoundTypes):
 
     def _eval_comprehension(self, node: ast.AST) -> Any:
         try:
-            return super()._eval_comprehension(node)
+            return self.meter.allocate(super()._eval_comprehension(node))
         except simpleeval.IterableTooLong:
             if self._max_count > simpleeval.MAX_COMPREHENSION_LENGTH:
                 raise _refuse(f"too many loop iterations (more than {MAX_ITERATIONS:,})") from None
             raise
+
+    def _eval_subscript(self, node: ast.Subscript) -> Any:
+        value = super()._eval_subscript(node)
+        return self.meter.allocate(value) if isinstance(node.slice, ast.Slice) else value
 
     def _eval_attribute(self, node: ast.Attribute) -> Any:
         value = self._eval(node.value)
@@ -370,21 +541,44 @@ class _Evaluator(EvalWithCompoundTypes):
 
     def _eval_call(self, node: ast.Call) -> Any:
         func = self._eval(node.func) if isinstance(node.func, ast.Attribute) else self.functions[node.func.id]
-        args = [self._eval(arg) for arg in node.args]
-        kwargs = {keyword.arg: self._eval(keyword.value) for keyword in node.keywords}
+        args = [self._metered(self._eval(arg)) for arg in node.args]
+        kwargs = {keyword.arg: self._metered(self._eval(keyword.value)) for keyword in node.keywords}
+        return self._invoke(func, args, kwargs)
+
+    def _metered(self, value: Any) -> Any:
+        """A function passed as a value (``key=len``, ``key=a.count``) is charged at each call it makes."""
+        if not callable(value):
+            return value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self._invoke(value, list(args), kwargs)
+
+        return call
+
+    def _invoke(self, func: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """Call an allow-listed function or method, with its cost charged first and its growth bounded."""
         owner = getattr(func, "__self__", None)
+        if not isinstance(owner, _SIZED):
+            owner = None
+        meter, name = self.meter, getattr(func, "__name__", "")
+        if func in _DEEP_CALLS or (owner is not None and name in _DEEP_METHODS):
+            meter.charge(sum(_deep(v, meter.work) for v in (owner, *args, *kwargs.values())))
+        else:
+            scanned = owner if isinstance(owner, (str, bytes)) or name in _LINEAR_METHODS else None
+            meter.charge(1 + sum(len(v) for v in (scanned, *args) if isinstance(v, (*_SIZED, range))))
         if isinstance(owner, str) and args:  # these would allocate before any check on the result
-            if func.__name__ in _PADDING and isinstance(args[0], int):
+            if name in _PADDING and isinstance(args[0], int):
                 _bound(args[0])
-            elif func.__name__ == "replace" and len(args) > 1 and isinstance(args[0], str):
+            elif name == "replace" and len(args) > 1 and isinstance(args[0], str):
                 _bound(len(owner) + owner.count(args[0]) * max(0, len(args[1]) - len(args[0])))
-            elif func.__name__ == "join":
+            elif name == "join":
                 args[0] = list(args[0])
                 _bound(sum(len(s) for s in args[0] if isinstance(s, str)) + len(owner) * len(args[0]))
         result = func(*args, **kwargs)
         if isinstance(owner, (list, dict, set)):  # append/extend/update grow their owner in place
             _bound(len(owner))
-        return result
+            meter.charge(1)
+        return meter.allocate(result)
 
     def _eval_formattedvalue(self, node: ast.FormattedValue) -> str:
         value = self._eval(node.value)
@@ -469,7 +663,7 @@ def _reraise(exc: Exception, source: str, line: int | None) -> NoReturn:
     if isinstance(exc, UnsafeExpression):
         if exc.problems[0].line or not line:
             raise exc
-        raise _refuse(exc.problems[0].message, line) from exc
+        raise type(exc).single(exc.problems[0].message, line=line) from exc
     if isinstance(exc, NameNotDefined):
         raise ExpressionFailed(f"{where}name {exc.name!r} is not defined", source) from exc
     if isinstance(exc, simpleeval.IterableTooLong):
@@ -485,7 +679,10 @@ def evaluate(expression: str, names: Mapping[str, Any]) -> Any:
     evaluator = _evaluator()
     evaluator.start(expression, names)
     try:
-        return evaluator._eval(node)
+        result = evaluator._eval(node)
+        if isinstance(result, _CONTAINERS):
+            _check_size(result, MAX_DATA_SIZE, "the value of this expression")
+        return result
     except Exception as exc:
         _reraise(exc, expression, None)
     finally:

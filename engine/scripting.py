@@ -33,6 +33,18 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         return True
 
 
+class NeedsWriteLock(Exception):
+    """A service task was reached while the step ran outside the write lock: run it again inside."""
+
+
+def _check_cardinality(value: Any) -> None:
+    """A multi-instance task makes one task per instance, all at once: bound how many."""
+    if isinstance(value, int) and value > expressions.MAX_INSTANCES:
+        raise expressions.OverBudget.single(
+            f"loopCardinality {value:,} is more than {expressions.MAX_INSTANCES:,} instances"
+        )
+
+
 class SafeScriptEngine(PythonScriptEngine):
     """One per loaded workflow: it knows which instance it serves, for the service handlers."""
 
@@ -52,11 +64,16 @@ class SafeScriptEngine(PythonScriptEngine):
         self.area_code = area_code
         self.clock = clock
         self.db = db
+        self.offline = False  # rehearsing a step outside the write lock: services must wait for it
+        self.needed_lock = False
 
     def evaluate(self, task, expression: str, external_context: dict | None = None) -> Any:
         # The library's message drops the cause ("Error evaluating expression 'x'"); keep it.
         try:
-            return self.environment.evaluate(expression, task.data, external_context)
+            value = self.environment.evaluate(expression, task.data, external_context)
+            if expression == getattr(task.task_spec, "cardinality", None):
+                _check_cardinality(value)
+            return value
         except SpiffWorkflowException:
             raise
         except Exception as exc:
@@ -66,6 +83,9 @@ class SafeScriptEngine(PythonScriptEngine):
 
     def call_service(self, task, operation_name: str, operation_params: dict, **_: Any) -> str:
         # SpiffWorkflow 3.2's own call_service hides the real error behind a NameError; report it.
+        if self.offline:
+            self.needed_lock = True
+            raise NeedsWriteLock(operation_name)
         handler = self.services.get(operation_name)
         if handler is None:
             raise WorkflowTaskException(f"no service handler named {operation_name!r}", task=task)

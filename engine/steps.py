@@ -18,14 +18,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from . import history
+from . import expressions, history
 from .clock import running_at
+from .compaction import compact, unfinished_tasks
 from .context import ClosedTask, EngineContext
 from .db import UTCDateTime
 from .due import default_due
@@ -81,6 +83,10 @@ _SAVE = FastStatement(
 _KEPT_TASKS = select(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True)))
 _DELETE_TASK = FastStatement(delete(_TASKS).where(_TASKS.c.id == bindparam("task_id")))
 _INSERT_TASKS = FastStatement(insert_rows(_TASKS, skip=("claimed_at",)))
+
+
+class LostTrack(Exception):
+    """The library claimed a workflow completed while some of its tasks are unfinished."""
 
 
 @dataclass
@@ -166,7 +172,7 @@ def advance(
 ) -> StepResult:
     """Apply ``act`` and run the engine to its next wait state, then save (see the module docstring)."""
     failure: Exception | None = None
-    with running_at(ctx.clock):
+    with running_at(ctx.clock), expressions.budget():
         try:
             if act is not None:
                 act(loaded.workflow)
@@ -176,6 +182,30 @@ def advance(
         except Exception as exc:  # a model error: keep the state, raise an incident
             failure = exc
     return save(ctx, conn, loaded, ctx.now(), failure, finished_task_id)
+
+
+def rehearse(
+    ctx: EngineContext, loaded: Loaded, act: Callable[[BpmnWorkflow], None] | None = None
+) -> Exception | None | bool:
+    """Run a step in memory before any write lock is taken (scripts and conditions run here, within
+    their budget), for ``save`` to store afterwards under the lock with the version check. Returns the
+    model error to raise an incident for (or None); False if the step reached a service task, whose
+    handler writes in the step's transaction: the caller then runs the step the usual way, locked."""
+    engine = loaded.workflow.script_engine
+    engine.offline = True
+    failure: Exception | None = None
+    with running_at(ctx.clock), expressions.budget():
+        try:
+            if act is not None:
+                act(loaded.workflow)
+            loaded.workflow.do_engine_steps()
+        except EngineError:
+            raise
+        except Exception as exc:
+            failure = exc
+        finally:
+            engine.offline = False
+    return False if engine.needed_lock else failure
 
 
 def save(
@@ -189,6 +219,14 @@ def save(
     row, workflow = loaded.row, loaded.workflow
     events = workflow.waiting_events()
     completed = workflow.is_completed()
+    if completed and unfinished_tasks(workflow):  # the library's search gave up: not a real end
+        completed = False
+        failure = failure or LostTrack(
+            "the workflow stopped without reaching an end event (tasks are still unfinished); "
+            "the case is kept where it was — retry it, or report it to the administrator"
+        )
+    if not completed:
+        compact(workflow)
     if completed:
         status = "completed"
     elif failure is not None or (row.status == "incident" and _error_task(workflow) is not None):
@@ -220,7 +258,7 @@ def save(
     message = None
     if failure is not None:
         message = _describe(failure)
-        failed = _error_task(workflow)
+        failed = _error_task(workflow) or getattr(failure, "task", None)  # a timer's expression: no ERROR
         where = {
             "task_id": str(failed.id) if failed else None,
             "bpmn_id": failed.task_spec.bpmn_id if failed else None,
@@ -348,8 +386,12 @@ def _sync_subscriptions(conn: Connection, loaded: Loaded, wanted: set[str]) -> N
     loaded.messages_before = wanted
 
 
+# SpiffWorkflow's timer event definitions (a timeDate one has no "Timer" in its name).
+TIMER_EVENTS = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition")
+
+
 def _next_timer(events) -> datetime | None:
-    times = [_as_datetime(e.value) for e in events if "Timer" in e.event_type and e.value]
+    times = [_as_datetime(e.value) for e in events if e.event_type in TIMER_EVENTS and e.value]
     times = [t for t in times if t is not None]
     return min(times) if times else None
 
@@ -371,7 +413,7 @@ def _boundary_timer_due(task) -> datetime | None:
     times = []
     for sibling in task.parent.children:
         spec = sibling.task_spec
-        if isinstance(spec, BoundaryEvent) and "Timer" in type(spec.event_definition).__name__:
+        if isinstance(spec, BoundaryEvent) and isinstance(spec.event_definition, TimerEventDefinition):
             value = sibling._get_internal_data("event_value")
             if value:
                 times.append(_as_datetime(value))

@@ -16,11 +16,12 @@ from . import history
 from .context import EngineContext
 from .errors import Conflict, NotFound, ValidationError
 from .models import HistoryEvent, Instance, OpenTask
-from .steps import StepResult, advance, load_for_task
+from .steps import StepResult, advance, load_for_task, rehearse, save
 from .views import TaskView, task_view
 
 log = logging.getLogger("ansinh.steps")
 _TASKS = OpenTask.__table__
+_CLAIMED_BY = select(OpenTask.claimed_by).where(OpenTask.id == bindparam("task_id"))
 _WAS_OPEN = select(
     exists().where(HistoryEvent.task_id == bindparam("task_id"), HistoryEvent.kind == "task_created")
 )
@@ -109,28 +110,54 @@ def complete_task(
     if data is not None and not isinstance(data, dict):
         raise ValidationError.single("task data must be a JSON object")
     began = time.perf_counter()
-    with ctx.db.transaction() as conn:
-        loaded, task = load_for_task(ctx, conn, task_id) or _missing(conn, task_id)
-        if user is not None and task.claimed_by not in (None, user):
-            raise Conflict(f"task {task_id} is claimed by {task.claimed_by}")
-        if expected_version is not None and loaded.row.version != expected_version:
-            raise Conflict(f"instance {loaded.row.id} changed since it was read; reload and try again")
-        spiff_task = loaded.workflow.get_task_from_id(UUID(task_id))
-        if spiff_task is None or spiff_task.state != TaskState.READY:
-            raise Conflict(f"task {task_id} is no longer open")
-
-        def run(_: BpmnWorkflow) -> None:
-            spiff_task.set_data(**(data or {}))
-            spiff_task.run()
-
+    # First the BPMN work, outside the write lock (a slow script must not stop every other officer's
+    # click); then the lock, only to check that nobody moved the instance meanwhile and to write.
+    with ctx.db.read() as session:
+        loaded, run, claim = _prepare(ctx, session.connection(), task_id, data, user, expected_version)
         loaded.note(
-            ctx.now(), "task_completed", task_id=task_id, bpmn_id=task.bpmn_id, actor=user, data=data or {}
+            ctx.now(), "task_completed", task_id=task_id, bpmn_id=claim.bpmn_id, actor=user, data=data or {}
         )
-        result = advance(ctx, conn, loaded, run, finished_task_id=task_id)
+        failure = rehearse(ctx, loaded, run)
+    if failure is not False:
+        with ctx.db.transaction() as conn:
+            if conn.execute(_CLAIMED_BY, {"task_id": task_id}).first() != (claim.claimed_by,):
+                raise Conflict(f"task {task_id} was claimed or completed meanwhile; reload and try again")
+            loaded.workflow.script_engine.db = conn
+            result = save(ctx, conn, loaded, ctx.now(), failure, task_id)
+    else:
+        with ctx.db.transaction() as conn:  # a service task: its handler writes in the step's transaction
+            loaded, run, claim = _prepare(ctx, conn, task_id, data, user, expected_version)
+            loaded.note(
+                ctx.now(),
+                "task_completed",
+                task_id=task_id,
+                bpmn_id=claim.bpmn_id,
+                actor=user,
+                data=data or {},
+            )
+            result = advance(ctx, conn, loaded, run, finished_task_id=task_id)
     log.info("%s %s: %s completed by %s, %s, version %s (%.0f ms)", loaded.row.process_key,
-             loaded.row.business_key, task.bpmn_id, user or "-", result.status, result.version,
+             loaded.row.business_key, claim.bpmn_id, user or "-", result.status, result.version,
              (time.perf_counter() - began) * 1000)  # fmt: skip
     return result
+
+
+def _prepare(ctx: EngineContext, conn: Connection, task_id: str, data, user, expected_version):
+    """Load the task's instance and check the task may be completed by ``user`` now."""
+    loaded, task = load_for_task(ctx, conn, task_id) or _missing(conn, task_id)
+    if user is not None and task.claimed_by not in (None, user):
+        raise Conflict(f"task {task_id} is claimed by {task.claimed_by}")
+    if expected_version is not None and loaded.row.version != expected_version:
+        raise Conflict(f"instance {loaded.row.id} changed since it was read; reload and try again")
+    spiff_task = loaded.workflow.get_task_from_id(UUID(task_id))
+    if spiff_task is None or spiff_task.state != TaskState.READY:
+        raise Conflict(f"task {task_id} is no longer open")
+
+    def run(_: BpmnWorkflow) -> None:
+        spiff_task.set_data(**(data or {}))
+        spiff_task.run()
+
+    return loaded, run, task
 
 
 def _missing(db: Session | Connection, task_id: str):

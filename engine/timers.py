@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -79,5 +80,6 @@ def _waiting_timers(workflow: BpmnWorkflow) -> dict[str, str]:
     return {
         str(t.id): t.task_spec.bpmn_id
         for t in workflow.get_tasks(state=TaskState.WAITING)
-        if isinstance(t.task_spec, CatchingEvent) and "Timer" in type(t.task_spec.event_definition).__name__
+        if isinstance(t.task_spec, CatchingEvent)
+        and isinstance(t.task_spec.event_definition, TimerEventDefinition)
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
 
@@ -19,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth,
         bulk,
         cases,
+        dashboard,
         errors,
         i18n,
         inbox,
@@ -46,9 +48,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
         PAYOUT_IMPORT_CHUNK_ROWS=1000,  # rows per transaction of a results import: the progress bar's step
         JOBS_WORKER=False,  # a thread running background jobs in this process (on under `ansinh serve`)
+        TRUSTED_PROXIES=None,  # reverse proxies in front (None: ANSINH_TRUSTED_PROXIES, default 0)
     )
     if test_config:
         app.config.update(test_config)
+    proxies = app.config["TRUSTED_PROXIES"]
+    proxies = config.trusted_proxies() if proxies is None else int(proxies)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
     app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or config.database_url()
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or config.secret_key()
     # The schema is `ansinh db upgrade`'s business: a worker never migrates, it refuses a stale schema.
@@ -57,7 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,
-                  assets.bp, status.bp)  # fmt: skip
+                  assets.bp, status.bp, dashboard.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for blueprint in (roster.bp, search.bp, new_case.bp):  # bringing people in, finding cases
@@ -68,13 +75,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         start_worker(app.extensions["ansinh"])
     if app.config["SCHEDULER"]:
+        from workflows.dashboard import start_years
         from workflows.payouts import start_monthly_cycles
         from workflows.scheduler import start_background
 
         interval = app.config["SCHEDULER_INTERVAL_S"]
         app.extensions["ansinh_scheduler"] = start_background(
-            app.extensions["ansinh"], interval, start_monthly_cycles=start_monthly_cycles
-        )
+            app.extensions["ansinh"], interval, start_monthly_cycles=start_monthly_cycles,
+            start_years=start_years,
+        )  # fmt: skip
     return app
 
 

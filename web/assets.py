@@ -13,6 +13,7 @@ NODE = PROJECT_ROOT / "node_modules"
 # name in URLs → file in node_modules; nothing else in node_modules is reachable.
 FILES = {
     "htmx.min.js": "htmx.org/dist/htmx.min.js",
+    "chart.umd.js": "chart.js/dist/chart.umd.js",
     "bpmn-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
     "bpmn-js.css": "bpmn-js/dist/assets/bpmn-js.css",
     "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css",

@@ -24,12 +24,14 @@ def login():
     with ctx().db.write() as db:
         result = authenticate(db, username, request.form.get("password", ""), request.remote_addr, now())
     account = result.account
-    if account is None:
-        message = (
-            _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
-            if result.throttled
-            else _("Tên đăng nhập hoặc mật khẩu không đúng.")
+    if result.throttled:
+        message = _(
+            "Đăng nhập sai nhiều lần. Vui lòng thử lại sau %(seconds)s giây.", seconds=result.retry_after_s
         )
+        page = render_template("login.html", error=message, username=username)
+        return page, 429, {"Retry-After": str(result.retry_after_s)}
+    if account is None:
+        message = _("Tên đăng nhập hoặc mật khẩu không đúng.")
         return render_template("login.html", error=message, username=username), 401
     next_page = request.args.get("next", "")
     chosen_language = session.get("lang")  # picked on the login page: it beats the account's own

@@ -33,3 +33,12 @@ def secret_key() -> str:
         path.write_text(os.urandom(32).hex())
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def trusted_proxies() -> int:
+    """``ANSINH_TRUSTED_PROXIES``: how many reverse proxies stand in front of the app (0 = none). Only
+    that many ``X-Forwarded-*`` hops are believed, so a client cannot pick its own address."""
+    value = os.environ.get("ANSINH_TRUSTED_PROXIES", "0").strip() or "0"
+    if not value.isdigit():
+        raise ValueError(f"ANSINH_TRUSTED_PROXIES must be a whole number, not {value!r}")
+    return int(value)

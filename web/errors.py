@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from engine.errors import Conflict, EngineError, NotFound, NotReady, ValidationError
+from engine.errors import Busy, Conflict, EngineError, NotFound, NotReady, ValidationError
 
-STATUS = {NotFound: 404, NotReady: 409, Conflict: 409, ValidationError: 422}
+STATUS = {NotFound: 404, NotReady: 409, Conflict: 409, ValidationError: 422, Busy: 503}
 
 
 def _wants_json() -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from time import monotonic
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, has_request_context, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -45,7 +46,16 @@ class WebUser(UserMixin):
         return self.account.is_admin
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is marked Secure whenever the request came over HTTPS (directly, or through
+    a trusted proxy that said so), so it is never sent back over plain HTTP."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     csrf.init_app(app)
     login_manager.init_app(app)
 

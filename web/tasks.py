@@ -13,6 +13,7 @@ from engine.errors import Conflict, NotFound
 from workflows import cases, payouts
 from workflows.case.prefill import PREFILLED_FORMS, record_values
 from workflows.case_view import case_summary
+from workflows.dashboard import YEAR_PROCESS, year_view
 from workflows.deadlines import END_OF_WORKING_DAY, VIETNAM, extend_deadline
 from workflows.forms import FormInvalid, boolean_fields, describe
 from workflows.inbox import due_status, task_in_scope
@@ -98,9 +99,12 @@ def _task_or_404(task_id: str):
 
 
 def _beside(view) -> dict:
-    """What the form is shown beside: the beneficiary's case, or a payout step's cycle and its figures."""
+    """What the form is shown beside: the beneficiary's case, a payout step's cycle and its figures, or
+    the province's year with the documents attached to its reviews."""
     if view.process_key == PAYOUT_PROCESS:
         return {"cycle": payouts.get_cycle(ctx(), key=view.business_key), "labels": payout_labels()}
+    if view.process_key == YEAR_PROCESS:
+        return {"year": year_view(ctx(), view.business_key)}
     return {"case": case_summary(ctx(), view.business_key, scope().roles, current_user.username)}
 
 

@@ -21,6 +21,9 @@ log = logging.getLogger("ansinh.scheduler")
 # start_monthly_cycles(ctx, month) with month the first day of the month: the payout cycles' entry point.
 MonthlyStarter = Callable[[EngineContext, date], object]
 MONTHLY_JOB = "monthly_cycles"
+# start_years(ctx, year): the province department's yearly process (workflows/dashboard/yearly.py).
+YearlyStarter = Callable[[EngineContext, int], object]
+YEARLY_JOB = "province_year"
 
 
 @dataclass(frozen=True)
@@ -69,34 +72,71 @@ def monthly_job(
     return Job(MONTHLY_JOB, run, every_s)
 
 
+def yearly_job(
+    start: YearlyStarter, every_s: float = 300, stale_after: timedelta = timedelta(hours=1)
+) -> Job:
+    """Each year's processes start on the first tick of the year (Vietnam time), once, claimed like the
+    months' cycles; a year whose start failed is tried again on the next tick."""
+
+    def run(ctx: EngineContext) -> str | None:
+        now = ctx.now()
+        period = str(now.astimezone(VIETNAM).year)
+        if run_finished(ctx.db, YEARLY_JOB, period):
+            return None
+        holder = new_holder()
+        if not claim_run(ctx.db, YEARLY_JOB, period, holder, now, stale_after):
+            return None
+        try:
+            start(ctx, int(period))
+        except Exception:
+            finish_run(ctx.db, YEARLY_JOB, period, holder, ctx.now(), ok=False)
+            raise
+        finish_run(ctx.db, YEARLY_JOB, period, holder, ctx.now(), ok=True)
+        return f"started the provinces' year {period}"
+
+    return Job(YEARLY_JOB, run, every_s)
+
+
 def product_jobs(
     interval_s: float = 30,
     start_monthly_cycles: MonthlyStarter | None = None,
     rule: MonthlyRule | None = None,
+    start_years: YearlyStarter | None = None,
 ) -> list[Job]:
     jobs = [timer_job(interval_s), deadline_job(interval_s)]
     if start_monthly_cycles is not None:
         jobs.append(monthly_job(start_monthly_cycles, rule or MonthlyRule(), every_s=max(interval_s, 60)))
+    if start_years is not None:
+        jobs.append(yearly_job(start_years, every_s=max(interval_s, 60)))
     return jobs
 
 
 def product_scheduler(
-    ctx: EngineContext, interval_s: float = 30, start_monthly_cycles: MonthlyStarter | None = None
+    ctx: EngineContext,
+    interval_s: float = 30,
+    start_monthly_cycles: MonthlyStarter | None = None,
+    start_years: YearlyStarter | None = None,
 ) -> Scheduler:
-    return Scheduler(ctx, product_jobs(interval_s, start_monthly_cycles))
+    return Scheduler(ctx, product_jobs(interval_s, start_monthly_cycles, start_years=start_years))
 
 
 def start_background(
-    ctx: EngineContext, interval_s: float = 30, start_monthly_cycles: MonthlyStarter | None = None
+    ctx: EngineContext,
+    interval_s: float = 30,
+    start_monthly_cycles: MonthlyStarter | None = None,
+    start_years: YearlyStarter | None = None,
 ) -> Scheduler:
     """In-process, for the development server (``make run``)."""
-    scheduler = product_scheduler(ctx, interval_s, start_monthly_cycles)
+    scheduler = product_scheduler(ctx, interval_s, start_monthly_cycles, start_years)
     scheduler.start_background()
     return scheduler
 
 
 def run_blocking(
-    ctx: EngineContext, interval_s: float = 30, start_monthly_cycles: MonthlyStarter | None = None
+    ctx: EngineContext,
+    interval_s: float = 30,
+    start_monthly_cycles: MonthlyStarter | None = None,
+    start_years: YearlyStarter | None = None,
 ) -> None:
     """``ansinh scheduler``: until interrupted."""
-    product_scheduler(ctx, interval_s, start_monthly_cycles).run_blocking()
+    product_scheduler(ctx, interval_s, start_monthly_cycles, start_years).run_blocking()

@@ -188,7 +188,8 @@ def test_the_console_script_deploys_the_products_bpmn(tmp_path):
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert [p["key"] for p in json.loads(done.stdout)] == ["beneficiary_case", "monthly_payout"]
+    deployed = [p["key"] for p in json.loads(done.stdout)]
+    assert deployed == ["beneficiary_case", "monthly_payout", "province_year"]
 
 
 def test_users_are_created_from_the_command_line_with_the_password_on_stdin(cli, database_url, monkeypatch):

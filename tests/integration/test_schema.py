@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 
 import workflows.accounts.models  # noqa: F401
 import workflows.beneficiaries.models  # noqa: F401  (every model on Base.metadata)
+import workflows.dashboard.models  # noqa: F401
 import workflows.deadlines.models  # noqa: F401
 import workflows.downloads  # noqa: F401
 import workflows.org.models  # noqa: F401

@@ -8,6 +8,7 @@ as a tuple of plain strings and ints: ``(worker index, outcome, detail)``. Outco
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Callable
 from datetime import datetime
@@ -110,3 +111,18 @@ def run_jobs(index: int, database_url: str, now: datetime, barrier, queue):
     kinds = JobKinds()
     kinds.register("count")(count_job)
     _run(index, database_url, now, barrier, queue, lambda ctx: ("ok", run_pending(ctx, kinds)))
+
+
+def complete_timed(
+    index: int, database_url: str, now: datetime, barrier, queue, task_id: str, data: dict, delay_s: float
+):
+    """Wait ``delay_s`` after the barrier, complete ``task_id``; the detail is "status began ended"
+    (wall-clock seconds since the epoch), for the budget test to compare with the other worker's."""
+
+    def act(ctx: EngineContext):
+        time.sleep(delay_s)
+        began = time.time()
+        result = complete_task(ctx, task_id, data, user=f"worker-{index}")
+        return "ok", f"{result.status} {began} {time.time()}"
+
+    _run(index, database_url, now, barrier, queue, act)

@@ -41,12 +41,18 @@ STAFF = {
 }
 
 
-def build_app(database_url: str, clock: ManualClock | None = None) -> Flask:
+def _upper(config: dict) -> dict:
+    return {key.upper(): value for key, value in config.items()}
+
+
+def build_app(database_url: str, clock: ManualClock | None = None, **config) -> Flask:
     """The whole app on an empty database; ``app.clock`` moves its time. Dispose its database after."""
     clock = clock or ManualClock(START)
     compile_translations()
     bootstrap(database_url, upgrade=True).db.dispose()  # what `ansinh db upgrade` does before serving
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "TESTING": True})
+    app = create_app(
+        {"DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "TESTING": True, **_upper(config)}
+    )
     ctx = app.extensions["ansinh"]
     ctx.clock = clock
     with ctx.db.write() as session:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.web.conftest import PASSWORD, Browser, csrf_token
 
 
@@ -23,14 +25,19 @@ def test_login_renews_the_session_and_lands_on_the_inbox(app):
     assert "Việc cần làm" in page and "Cán bộ An" in page
 
 
-def test_five_failures_lock_the_account_for_a_while_even_with_the_right_password(app):
-    browser = Browser(app)
-    for _ in range(5):
-        assert browser.login("an", "wrong-password-1").status_code == 401
-    response = browser.login("an", PASSWORD)
-    assert response.status_code == 401
-    assert "quá nhiều lần" in response.get_data(as_text=True)
-    assert Browser(app).login("binh").status_code == 302  # others are not affected
+def test_failures_slow_down_the_guesser_not_the_officer_elsewhere(app):
+    guesser = Browser(app)
+    for _ in range(3):  # three failures are free; then wait 1 s, then 2 s, 4 s, …
+        assert guesser.login("an", "wrong-password-1").status_code == 401
+    too_soon = guesser.login("an", PASSWORD)  # even the right password is not checked while waiting
+    assert too_soon.status_code == 429
+    assert too_soon.headers["Retry-After"] == "1"
+    assert "Vui lòng thử lại sau 1 giây" in too_soon.get_data(as_text=True)
+    elsewhere = Browser(app)
+    elsewhere.client.environ_base["REMOTE_ADDR"] = "10.0.0.9"
+    assert elsewhere.login("an").status_code == 302  # the officer at another address is not locked out
+    app.clock.now += timedelta(seconds=5)
+    assert guesser.login("an", PASSWORD).status_code == 302  # and the wait ends by itself
 
 
 def test_pages_need_a_login(app):

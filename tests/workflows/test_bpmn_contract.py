@@ -8,7 +8,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from tests.conftest import ROOT
-from workflows import case  # noqa: F401  (registers forms and handlers)
+from workflows import case, dashboard  # noqa: F401  (registers forms and handlers)
 from workflows.forms import FORMS
 from workflows.org import ROLES
 from workflows.services import registry
@@ -60,3 +60,25 @@ def test_every_service_operator_has_a_handler(specs):
         t.operation_name for spec in specs for t in spec.task_specs.values() if hasattr(t, "operation_name")
     }
     assert operators and operators <= set(registry)
+
+
+def test_the_province_year_has_forms_due_rules_the_department_and_handlers():
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_files([str(ROOT / "bpmn" / "province_year.bpmn")])
+    spec = parser.get_spec("province_year")
+    tasks = [t for t in spec.task_specs.values() if isinstance(t, UserTask)]
+    assert {t.bpmn_id for t in tasks} == {
+        "set_targets", "prepare_one_year", "approve_one_year", "prepare_annual", "approve_annual",
+    }  # fmt: skip
+    for task in tasks:
+        properties = task.extensions.get("properties", {})
+        assert properties.get("formKey") in FORMS, task.bpmn_id
+        assert properties.get("due"), task.bpmn_id
+        assert task.lane == "dolisa", task.bpmn_id
+    operators = {t.operation_name for t in spec.task_specs.values() if hasattr(t, "operation_name")}
+    assert operators == {
+        "province_year.check_targets",
+        "province_year.attach_figures",
+        "province_year.record_sent",
+    }
+    assert operators <= set(registry)

@@ -9,6 +9,7 @@ from .service import (
     hash_password,
     list_users,
     reset_password,
+    throttle_wait,
     verify_password,
 )
 
@@ -22,5 +23,6 @@ __all__ = [
     "hash_password",
     "list_users",
     "reset_password",
+    "throttle_wait",
     "verify_password",
 ]

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, NotFound, ValidationError
@@ -16,9 +16,17 @@ from ..org.models import Agency
 from .models import LoginAttempt, User
 
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_ADDRESS = 20
-THROTTLE_WINDOW = timedelta(minutes=15)
+# Throttling slows guessing without giving strangers a lockout button. Each refused attempt makes the
+# next one wait longer (1 s, 2 s, 4 s, … up to a cap) — counted per user name *and* address, so a stranger
+# guessing an officer's password slows only themselves. Many failures from one address, or for one user
+# name from many addresses, also slow down everyone else there — except a user logging in from an address
+# they have logged in from successfully before (their office), so an attacker cannot shut them out.
+THROTTLE_WINDOW = timedelta(hours=1)  # failures older than this are forgotten
+FREE_FAILURES_PER_PAIR = 3  # (user name, address)
+FREE_FAILURES_PER_ADDRESS = 20  # any user name from one address
+FREE_FAILURES_PER_USER = 10  # one user name from any address
+MAX_DELAY = timedelta(minutes=15)
+TRUSTED_ADDRESS_DAYS = 90
 _hasher = PasswordHasher()
 
 
@@ -41,6 +49,7 @@ class LoginResult:
 
     account: Account | None
     throttled: bool = False
+    retry_after_s: int = 0  # when throttled: how long to wait before trying again
 
 
 def hash_password(password: str) -> str:
@@ -98,37 +107,54 @@ def reset_password(session: Session, username: str, password: str, at: datetime)
 
 def authenticate(
     session: Session, username: str, password: str, address: str | None, at: datetime
-) -> Account:
-    """The account, if the password is right and neither the user name nor the address is throttled.
-
-    Every attempt is recorded; a throttled attempt fails even with the right password.
-    """
+) -> LoginResult:
+    """The account, if the password is right and the attempt is not too soon after earlier failures
+    (see THROTTLE_WINDOW). Every attempt is recorded; one that comes too soon is refused unchecked."""
     username = (username or "").strip().lower()
-    since = at - THROTTLE_WINDOW
-    failures = session.scalar(
-        select(func.count()).where(
-            LoginAttempt.username == username, LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False)
-        )
-    )
-    from_address = (
-        session.scalar(
-            select(func.count()).where(
-                LoginAttempt.address == address, LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False)
-            )
-        )
-        if address
-        else 0
-    )
-    throttled = failures >= MAX_FAILURES_PER_USER or from_address >= MAX_FAILURES_PER_ADDRESS
+    wait = throttle_wait(session, username, address, at)
     user = session.scalar(select(User).where(User.username == username))
-    ok = not throttled and user is not None and user.active and verify_password(user.password_hash, password)
+    ok = not wait and user is not None and user.active and verify_password(user.password_hash, password)
     session.add(LoginAttempt(username=username[:60], address=address, at=at, succeeded=ok))
     session.flush()
     if not ok:
-        return LoginResult(None, throttled)
+        return LoginResult(None, bool(wait), _whole_seconds(wait))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return LoginResult(_account(user))
+
+
+def throttle_wait(session: Session, username: str, address: str | None, at: datetime) -> timedelta:
+    """How long this user name at this address must still wait before a password is checked again."""
+    since = at - THROTTLE_WINDOW
+    failed = (LoginAttempt.at >= since) & LoginAttempt.succeeded.is_(False)
+    name = LoginAttempt.username == username[:60]
+    from_address = LoginAttempt.address == address if address else None
+    waits = [_wait(session, failed & name & from_address, FREE_FAILURES_PER_PAIR, at)] if address else []
+    trusted = address is not None and session.scalar(
+        select(LoginAttempt.id)
+        .where(name, from_address, LoginAttempt.succeeded.is_(True))
+        .where(LoginAttempt.at >= at - timedelta(days=TRUSTED_ADDRESS_DAYS))
+        .limit(1)
+    )
+    if not trusted:
+        waits.append(_wait(session, failed & name, FREE_FAILURES_PER_USER, at))
+        if address:
+            waits.append(_wait(session, failed & from_address, FREE_FAILURES_PER_ADDRESS, at))
+    return max(waits, default=timedelta(0))
+
+
+def _wait(session: Session, failures: ColumnElement[bool], free: int, at: datetime) -> timedelta:
+    count, last = session.execute(select(func.count(), func.max(LoginAttempt.at)).where(failures)).one()
+    if count < free or last is None:
+        return timedelta(0)
+    delay = min(timedelta(seconds=2 ** min(count - free, 20)), MAX_DELAY)
+    if last.tzinfo is None:  # SQLite's aggregate comes back as naive UTC
+        last = last.replace(tzinfo=at.tzinfo)
+    return max(last + delay - at, timedelta(0))
+
+
+def _whole_seconds(wait: timedelta) -> int:
+    return int(wait.total_seconds()) + (1 if wait.total_seconds() % 1 else 0)
 
 
 def get_user(session: Session, user_id: int) -> Account | None:

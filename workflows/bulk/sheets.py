@@ -96,35 +96,46 @@ def read_table(data: bytes, columns: Sequence[Column], required: Sequence[str], 
     """
     workbook = _open(data)
     try:
-        sheets = sorted(workbook.worksheets, key=lambda ws: ws.title != sheet)
-        found, first_headers = None, None
-        for ws in sheets:
-            lines = ws.iter_rows(values_only=True)
-            head = [next(lines, None) for _ in range(HEADER_SEARCH_ROWS)]
-            for offset, values in enumerate(head):
-                keys = _keys(values or (), columns)
-                first_headers = first_headers or [v for v in values or () if v not in (None, "")]
-                if all(any(k in keys.values() for k in alts.split("|")) for alts in required):
-                    found = (ws, offset + 1, list(values), keys)
-                    break
-            if found:
-                break
-        if found is None:
-            raise SpreadsheetInvalid.single(_missing(columns, required, first_headers or []))
-        ws, header_row, headers, keys = found
-        rows = []
-        for number, values in enumerate(
-            ws.iter_rows(min_row=header_row + 1, values_only=True), header_row + 1
-        ):
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise SpreadsheetInvalid.single(f"Tệp có hơn {MAX_ROWS:,} dòng; hãy chia thành nhiều tệp.")
-            cells = {key: values[i] for i, key in keys.items() if i < len(values)}
-            rows.append(SheetRow(number, tuple(values), cells))
-        return Table([("" if h is None else str(h)) for h in headers], rows)
+        return _read_table(workbook, columns, required, sheet)
+    except SpreadsheetInvalid:
+        raise
+    except Exception:  # a damaged sheet inside a valid zip (ParseError), a missing part, …
+        raise SpreadsheetInvalid.single(
+            "Không đọc được trang tính trong tệp Excel (.xlsx): tệp bị hỏng. Hãy mở tệp bằng Excel, lưu lại "
+            "rồi tải lên lại."
+        ) from None
     finally:
         workbook.close()
+
+
+def _read_table(workbook, columns: Sequence[Column], required: Sequence[str], sheet: str) -> Table:
+    for ws in workbook.worksheets:
+        ws.reset_dimensions()  # read every row that is there, whatever a stale <dimension> claims
+    sheets = sorted(workbook.worksheets, key=lambda ws: ws.title != sheet)
+    found, first_headers = None, None
+    for ws in sheets:
+        lines = ws.iter_rows(values_only=True)
+        head = [next(lines, None) for _ in range(HEADER_SEARCH_ROWS)]
+        for offset, values in enumerate(head):
+            keys = _keys(values or (), columns)
+            first_headers = first_headers or [v for v in values or () if v not in (None, "")]
+            if all(any(k in keys.values() for k in alts.split("|")) for alts in required):
+                found = (ws, offset + 1, list(values), keys)
+                break
+        if found:
+            break
+    if found is None:
+        raise SpreadsheetInvalid.single(_missing(columns, required, first_headers or []))
+    ws, header_row, headers, keys = found
+    rows = []
+    for number, values in enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True), header_row + 1):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise SpreadsheetInvalid.single(f"Tệp có hơn {MAX_ROWS:,} dòng; hãy chia thành nhiều tệp.")
+        cells = {key: values[i] for i, key in keys.items() if i < len(values)}
+        rows.append(SheetRow(number, tuple(values), cells))
+    return Table([("" if h is None else str(h)) for h in headers], rows)
 
 
 def _open(data: bytes):

@@ -230,7 +230,7 @@ def _line_states(conn: Connection, cycle_id: int, rows: list[ResultRow]) -> dict
     ids = sorted({r.line_id for r in rows if r.line_id is not None})
     cccds = sorted({r.cccd for r in rows if r.cccd})
     columns = (L.c.id, L.c.beneficiary_code, L.c.beneficiary_cccd, L.c.recipient_cccd, L.c.method, L.c.status,
-               L.c.transaction_ref)  # fmt: skip
+               L.c.transaction_ref, L.c.amount)  # fmt: skip
     found = {}
     if ids:
         query = select(L.c.cycle_id, *columns).where(L.c.id.in_(ids))

@@ -40,6 +40,7 @@ class ResultRow:
     reason: str | None = None
     reference: str | None = None
     error: str | None = None  # the row could not be read (Vietnamese)
+    amount: int | None = None  # in đồng, when the file states it: must equal the line's (lines') amount
 
 
 @dataclass
@@ -51,6 +52,7 @@ class LineState:
     method: str
     status: str
     transaction_ref: str | None = None
+    amount: int | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ def _targets(row: ResultRow, lines: dict[int, LineState], by_cccd) -> tuple[list
             return [], f"Không có dòng số {row.line_id} trong danh sách kỳ này."
         if row.cccd and row.cccd not in (line.beneficiary_cccd, line.recipient_cccd):
             return [row.line_id], f"Số CCCD {row.cccd} không khớp với dòng số {row.line_id}."
-        return [row.line_id], ""
+        return [row.line_id], _amount_problem(row, [line])
     if not row.cccd:
         return [], "Thiếu mã dòng hoặc số CCCD."
     found = sorted(by_cccd.get(row.cccd, ()))
@@ -168,7 +170,22 @@ def _targets(row: ResultRow, lines: dict[int, LineState], by_cccd) -> tuple[list
         return [], f"Không có người hưởng có số CCCD {row.cccd} trong danh sách kỳ này."
     if len({lines[i].beneficiary_code for i in found}) > 1:
         return found, f"Số CCCD {row.cccd} ứng với nhiều người hưởng; hãy ghi mã dòng."
-    return found, ""
+    return found, _amount_problem(row, [lines[i] for i in found])
+
+
+def _amount_problem(row: ResultRow, targets: list[LineState]) -> str:
+    """A stated amount must be what the named line(s) pay: a typo or a shifted column pays nobody."""
+    if row.amount is None:
+        return ""
+    owed = sum(line.amount or 0 for line in targets)
+    if row.amount == owed:
+        return ""
+    what = "dòng" if len(targets) == 1 else f"{len(targets)} dòng"
+    return f"Số tiền {_dong(row.amount)} đồng khác số tiền của {what} ({_dong(owed)} đồng); không ghi nhận."
+
+
+def _dong(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
 
 
 def _summarise(results: list[tuple[str, str, str]]) -> tuple[str, str]:

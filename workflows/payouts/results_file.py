@@ -2,8 +2,10 @@
 
 Columns (any order; the header row may sit below a title, as in our own payment list): the line id
 (``Mã dòng``) or the beneficiary's CCCD, the result (``Kết quả``: đã chi / thất bại / không nhận), a
-reason (``Lý do``) and the transaction reference (``Mã giao dịch``). A row that cannot be read is kept,
-with why, so the per-row report says so; a file that cannot be read at all is refused whole.
+reason (``Lý do``), the transaction reference (``Mã giao dịch``) and the amount (``Số tiền``): a row
+whose amount is not the amount of the line(s) it names is refused, never applied. A row that cannot be
+read is kept, with why, so the per-row report says so; a file that cannot be read at all is refused
+whole. An xlsx is read to its last row, whatever its ``<dimension>`` claims.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ HEADERS = {
     "result": ("ket qua", "result", "trang thai", "status"),
     "reason": ("ly do", "reason", "ly do that bai"),
     "reference": ("ma giao dich", "reference", "transaction ref", "transaction reference", "so tham chieu"),
+    "amount": ("so tien dong", "so tien", "amount", "so tien chi tra", "so tien vnd"),
 }
 RESULTS = {
     "paid": {"paid", "da chi", "thanh cong", "success", "ok", "da nhan"},
@@ -122,7 +125,29 @@ def _row(row_no: int, values: dict[str, str]) -> ResultRow:
         error = error or "Chưa có kết quả chi trả; dòng bỏ qua."
     elif result is None:
         error = error or f"Kết quả «{result_text}» không hợp lệ (đã chi / thất bại / không nhận)."
-    return ResultRow(row_no, line_id, cccd, result, reason, reference, error)
+    amount, amount_error = _amount(values.get("amount", ""))
+    error = error or amount_error
+    return ResultRow(row_no, line_id, cccd, result, reason, reference, error, amount)
+
+
+_THOUSANDS = re.compile(r"-?\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
+
+
+def _amount(text: str) -> tuple[int | None, str | None]:
+    """An amount in đồng as written: 1500000, 1.500.000, 1,500,000, "1.500.000 đ"; blank = not given."""
+    plain = re.sub(r"(?i)\s|đồng|đ|vnd", "", text)
+    if not plain:
+        return None, None
+    if _THOUSANDS.fullmatch(plain):
+        plain = re.sub(r"[.,]", "", plain)
+    elif plain.endswith(".0"):  # a number cell read back as 1500000.0
+        plain = plain[:-2]
+    if not re.fullmatch(r"-?\d{1,15}", plain):
+        return None, f"Số tiền «{text[:40]}» không hợp lệ."
+    amount = int(plain)
+    if amount <= 0:
+        return None, f"Số tiền «{text[:40]}» phải lớn hơn 0."
+    return amount, None
 
 
 def _csv_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -132,7 +157,11 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
         raise ImportRefused("Tệp CSV phải được lưu với mã UTF-8.") from None
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
-    yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error as exc:  # a field over the csv module's limit (128 KB), a NUL byte, …
+        raise ImportRefused(f"Dòng {reader.line_num} của tệp CSV không đọc được ({exc}).") from None
 
 
 def _xlsx_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
@@ -144,6 +173,12 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
         raise ImportRefused("Không đọc được tệp Excel (.xlsx).") from None
     try:
         sheet = book.worksheets[0]
+        # Read every row that is there: a stale <dimension> in the file would otherwise cut it short.
+        sheet.reset_dimensions()
         yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+    except ImportRefused:
+        raise
+    except Exception:  # a damaged sheet inside a valid zip (ParseError), a missing part, …
+        raise ImportRefused("Không đọc được trang tính trong tệp Excel (.xlsx): tệp bị hỏng.") from None
     finally:
         book.close()

@@ -1,0 +1,181 @@
+"""A dashboard page's figures as tables in the page's language: each one the numbers shown beside its
+chart, the chart's data, and the rows of its xlsx download — the same rows, so they cannot disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from workflows.dashboard import DashboardPage
+from workflows.dashboard.cases import AGE_BANDS, CASE_STEPS
+from workflows.dashboard.payouts import OUTCOMES
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    links: list[str | None] = field(default_factory=list)  # per row: the area to drill into
+    marks: list[str] = field(default_factory=list)  # per row: a CSS class ("below" = under target)
+    chart: dict[str, Any] | None = None
+    shown: int = 500  # rows on the page; the xlsx has them all
+
+
+def outcome_names() -> dict[str, str]:
+    return {
+        "account": _("Đã chi qua tài khoản"),
+        "cash": _("Đã chi tiền mặt"),
+        "fallback": _("Chuyển khoản lỗi → tiền mặt"),
+        "not_collected": _("Không nhận tiền"),
+        "returned": _("Hoàn trả (thôi hưởng)"),
+        "pending": _("Chưa có kết quả"),
+    }
+
+
+def tables(page: DashboardPage) -> list[Table]:
+    return [funnel(page), funnel_areas(page), coverage(page), work(page), escalations(page),
+            payouts(page), progress(page), trends(page)]  # fmt: skip
+
+
+def table(page: DashboardPage, key: str) -> Table | None:
+    return next((t for t in tables(page) if t.key == key), None)
+
+
+def funnel(page: DashboardPage) -> Table:
+    bands = [_("Dưới %(n)s ngày", n=AGE_BANDS[0])]
+    bands += [_("%(a)s–%(b)s ngày", a=a, b=b) for a, b in zip(AGE_BANDS, AGE_BANDS[1:], strict=False)]
+    bands += [_("Trên %(n)s ngày", n=AGE_BANDS[-1])]
+    steps = [s for s in page.funnel.steps if s.count or s.step in CASE_STEPS]
+    rows = [[s.name, s.count, *(s.bands if s.step in _open(page) else [None] * len(bands)),
+             s.oldest_days] for s in steps]  # fmt: skip
+    waiting = [s for s in steps if s.step in _open(page)]
+    chart = {
+        "type": "bar", "stacked": True, "labels": [s.name for s in waiting],
+        "datasets": [{"label": band, "data": [s.bands[i] for s in waiting]} for i, band in enumerate(bands)],
+    }  # fmt: skip
+    columns = [_("Bước"), _("Số người"), *bands, _("Chờ lâu nhất (ngày)")]
+    return Table("funnel", _("Hồ sơ đang ở từng bước"), columns, rows, chart=chart)
+
+
+def _open(page: DashboardPage) -> set[str]:
+    return {s.step for s in page.funnel.steps if s.step not in ("active_cashless", "cash")}
+
+
+def funnel_areas(page: DashboardPage) -> Table:
+    steps = [s for s in page.funnel.steps if s.count]
+    rows, links = [], []
+    for row in page.frame.rows:
+        counts = page.funnel.by_row.get(row.code, {})
+        rows.append([row.name, *(counts.get(s.step, 0) for s in steps)])
+        links.append(_link(page, row.code))
+    columns = [_("Địa bàn"), *(s.name for s in steps)]
+    return Table("funnel_areas", _("Hồ sơ theo địa bàn và bước"), columns, rows, links)
+
+
+def coverage(page: DashboardPage) -> Table:
+    rows, links, marks = [], [], []
+    for r in page.coverage:
+        target = r.target
+        rows.append([r.name, r.active, r.by_account, r.in_cash, r.share_pct,
+                     target.share_pct if target else None,
+                     target.due_on.strftime("%d/%m/%Y") if target else None])  # fmt: skip
+        links.append(_link(page, r.code))
+        marks.append("below" if r.below_target else "")
+    chart = {
+        "type": "bar", "percent": True, "labels": [r.name for r in page.coverage],
+        "datasets": [
+            {"label": _("Tỷ lệ chi qua tài khoản (%)"), "data": [r.share_pct for r in page.coverage],
+             "colors": ["#b3261e" if r.below_target else "#1d6b36" for r in page.coverage]},
+            {"label": _("Chỉ tiêu (%)"), "type": "line",
+             "data": [r.target.share_pct if r.target else None for r in page.coverage]},
+        ],
+    }  # fmt: skip
+    columns = [_("Địa bàn"), _("Đang hưởng"), _("Qua tài khoản"), _("Tiền mặt"), _("Tỷ lệ qua tài khoản (%)"),
+               _("Chỉ tiêu (%)"), _("Hạn chỉ tiêu")]  # fmt: skip
+    return Table("coverage", _("Chi trả không dùng tiền mặt so với chỉ tiêu"), columns, rows, links, marks,
+                 chart)  # fmt: skip
+
+
+def work(page: DashboardPage) -> Table:
+    rows = [[w.agency, w.step_name, w.open, w.overdue] for w in page.work.rows]
+    top = page.work.rows[:12]
+    chart = {
+        "type": "bar", "stacked": True, "horizontal": True,
+        "labels": [f"{w.agency} — {w.step_name}" for w in top],
+        "datasets": [{"label": _("Còn hạn"), "data": [w.open - w.overdue for w in top]},
+                     {"label": _("Quá hạn"), "data": [w.overdue for w in top]}],
+    }  # fmt: skip
+    columns = [_("Cơ quan"), _("Bước"), _("Việc đang mở"), _("Quá hạn")]
+    title = _("Việc đang mở và quá hạn theo cơ quan, bước")
+    return Table("work", title, columns, rows, chart=chart, shown=30)
+
+
+def escalations(page: DashboardPage) -> Table:
+    rows = [[e.agency, e.step_name, e.count] for e in page.work.escalations]
+    columns = [_("Cơ quan nhận báo cáo vượt cấp"), _("Bước"), _("Số lần")]
+    return Table("escalations", _("Báo cáo vượt cấp trong tháng"), columns, rows, shown=30)
+
+
+def payouts(page: DashboardPage) -> Table:
+    names = outcome_names()
+    rows = []
+    for m in page.payouts.months:
+        cells: list[Any] = [m.month.strftime("%m/%Y")]
+        for o in OUTCOMES:
+            cells += [m.outcomes[o].lines, m.outcomes[o].amount]
+        rows.append([*cells, m.total.lines, m.total.amount])
+    columns = [_("Tháng")]
+    for o in OUTCOMES:
+        columns += [_("%(what)s (lượt)", what=names[o]), _("%(what)s (đồng)", what=names[o])]
+    columns += [_("Tổng (lượt)"), _("Tổng (đồng)")]
+    chart = {
+        "type": "bar", "stacked": True, "labels": [m.month.strftime("%m/%Y") for m in page.payouts.months],
+        "datasets": [{"label": names[o], "data": [m.outcomes[o].lines for m in page.payouts.months]}
+                     for o in OUTCOMES],
+    }  # fmt: skip
+    return Table("payouts", _("Chi trả theo tháng (số lượt)"), columns, rows, chart=chart)
+
+
+def progress(page: DashboardPage) -> Table:
+    rows, links = [], []
+    for p in page.payouts.progress:
+        rows.append([p.name, p.lines, p.paid, p.share_pct, p.amount, p.paid_amount])
+        links.append(_link(page, p.code))
+    columns = [_("Địa bàn"), _("Số lượt"), _("Đã chi"), _("Đã chi (%)"), _("Số tiền (đồng)"),
+               _("Đã chi (đồng)")]  # fmt: skip
+    title = _("Tiến độ chi trả tháng %(month)s", month=page.this_month.strftime("%m/%Y"))
+    return Table("progress", title, columns, rows, links)
+
+
+def trends(page: DashboardPage) -> Table:
+    months = page.payouts.months
+    rows = [
+        [m.month.strftime("%m/%Y"), m.share(m.by_account), m.share(m.paid), m.paid.amount] for m in months
+    ]
+    chart = {
+        "type": "line", "percent": True, "labels": [r[0] for r in rows],
+        "datasets": [{"label": _("Qua tài khoản (%)"), "data": [r[1] for r in rows]},
+                     {"label": _("Đã chi (%)"), "data": [r[2] for r in rows]}],
+    }  # fmt: skip
+    columns = [_("Tháng"), _("Qua tài khoản (%)"), _("Đã chi (%)"), _("Số tiền đã chi (đồng)")]
+    return Table("trends", _("Xu hướng qua các tháng"), columns, rows, chart=chart)
+
+
+def _link(page: DashboardPage, code: str) -> str | None:
+    """Drill into a row unless it is the area shown (a commune's page has itself as its only row)."""
+    return None if page.frame.area is not None and code == page.frame.area.code else code
+
+
+def figure(value: Any) -> str:
+    """A cell as shown: numbers with Vietnamese grouping (1.234.567), shares with one decimal, — for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return str(value)
