@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 JS_STAMP := node_modules/.installed
 
-.PHONY: run test browser-test setup translations messages assets lint pytest bench clean
+.PHONY: run test browser-test api-fuzz setup translations messages assets lint pytest bench clean
 
 run: setup
 	$(BIN)/ansinh db upgrade
@@ -46,6 +46,10 @@ pytest:
 
 browser-test: setup
 	$(BIN)/pytest -m browser
+
+# Schemathesis against the running app (demo data, API tokens); reports in tests/artifacts/schemathesis.
+api-fuzz: setup
+	.ci/api-fuzz
 
 bench: setup
 	$(BIN)/python bench/engine.py

@@ -16,6 +16,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         admin,
+        admin_tokens,
+        api,
         assets,
         auth,
         bulk,
@@ -64,12 +66,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,
+                  admin_tokens.bp,
                   assets.bp, status.bp, dashboard.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for blueprint in (roster.bp, search.bp, new_case.bp):  # bringing people in, finding cases
         app.register_blueprint(blueprint)
     errors.register(app)
+    api.init_app(app)
     if app.config["JOBS_WORKER"]:
         from workflows.jobs import start_worker
 

@@ -7,6 +7,8 @@ from flask_wtf.csrf import CSRFError
 
 from engine.errors import Busy, Conflict, EngineError, NotFound, NotReady, ValidationError
 
+from .api import errors as api_errors
+
 STATUS = {NotFound: 404, NotReady: 409, Conflict: 409, ValidationError: 422, Busy: 503}
 
 
@@ -28,12 +30,20 @@ def register(app: Flask) -> None:
             ]
         return jsonify(body), code
 
+    @app.errorhandler(405)
+    def method_not_allowed(exc):
+        if request.path.startswith(api_errors.PREFIX):
+            return api_errors.http_error(exc)
+        return exc
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         return render_template("error.html", code=400, message=exc.description), 400
 
     @app.errorhandler(404)
     def not_found(exc):
+        if request.path.startswith(api_errors.PREFIX):  # no route matched: still the API's error shape
+            return api_errors.http_error(exc)
         if _wants_json():
             return jsonify({"error": "NotFound", "message": "not found"}), 404
         return render_template("error.html", code=404, message=None), 404

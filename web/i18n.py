@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_babel import Babel
 
 LANGUAGES = ("vi", "en")
+API_PREFIX = "/api/"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 babel = Babel()
 
 
 def select_locale() -> str:
+    if request.path.startswith(API_PREFIX):  # other systems say which language they want, per request
+        return request.accept_languages.best_match(LANGUAGES, default="vi")
     chosen = session.get("lang")
     return chosen if chosen in LANGUAGES else "vi"
 

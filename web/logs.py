@@ -80,7 +80,8 @@ def init_app(app: Flask) -> None:
             return response
         started = g.get("ansinh_started")
         ms = (time.perf_counter() - started) * 1000 if started else 0.0
-        user = current_user.username if current_user.is_authenticated else "-"
+        caller = g.get("api_principal")  # an API call: the token's owner
+        user = current_user.username if current_user.is_authenticated else caller.actor if caller else "-"
         rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
         log.info("%s %s %s %s %.0fms", user, request.method, rule, response.status_code, ms)
         return response

@@ -119,14 +119,19 @@ def scope() -> Scope:
     """The current user's scope. Role assignments change rarely, so a scope is reused for a minute
     (per process) rather than rebuilt from the area tree on every request."""
     if "scope" not in g:
-        scopes = current_app.extensions.setdefault("ansinh_scopes", {})
-        key = (current_user.account.agency_code, local_today(now()))
-        cached = scopes.get(key)
-        if cached is None or monotonic() - cached[0] > SCOPE_TTL_S:
-            with ctx().db.read() as db:
-                cached = scopes[key] = (monotonic(), scope_for(db, *key))
-        g.scope = cached[1]
+        g.scope = agency_scope(current_user.account.agency_code)
     return g.scope
+
+
+def agency_scope(agency_code: str) -> Scope:
+    """What ``agency_code`` may see today: the pages' and the API's one scope guard."""
+    scopes = current_app.extensions.setdefault("ansinh_scopes", {})
+    key = (agency_code, local_today(now()))
+    cached = scopes.get(key)
+    if cached is None or monotonic() - cached[0] > SCOPE_TTL_S:
+        with ctx().db.read() as db:
+            cached = scopes[key] = (monotonic(), scope_for(db, *key))
+    return cached[1]
 
 
 def require_admin() -> None:

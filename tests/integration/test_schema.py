@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import workflows.accounts.models  # noqa: F401
+import workflows.apiaccess.models  # noqa: F401
 import workflows.beneficiaries.models  # noqa: F401  (every model on Base.metadata)
 import workflows.dashboard.models  # noqa: F401
 import workflows.deadlines.models  # noqa: F401

@@ -1,0 +1,77 @@
+"""Tasks: my agency's inbox, one task with its form, claim, complete (the page's submit, same checks)."""
+
+from __future__ import annotations
+
+import engine
+from engine.errors import Conflict, NotFound
+from workflows import cases
+from workflows.forms import describe
+from workflows.inbox import InboxFilter, list_inbox, task_in_scope
+
+from ..security import ctx, now
+from . import schemas as s
+from .access import caller_scope, needs, principal
+from .base import api_blueprint
+from .errors import not_found
+
+blp = api_blueprint("tasks", "/tasks", "The open tasks of the caller's agency (its roles, in its areas).")
+
+
+@blp.get("")
+@needs("tasks:read")
+@blp.arguments(s.TaskQuery, location="query", as_kwargs=True)
+@blp.response(200, s.TaskPageSchema)
+def list_tasks(page=1, sort="due", claimed=None, step=None, area=None, status=None, q=None):
+    """The inbox: tasks of the caller's roles and areas; ``claimed=mine`` for those the caller holds."""
+    filters = InboxFilter(
+        step=step, area=area, status=status, search=q, claimed=claimed, sort=sort, page=page
+    )
+    with ctx().db.read() as db:
+        return list_inbox(db, caller_scope(), filters, now(), principal().actor)
+
+
+@blp.get("/<task_id>")
+@needs("tasks:read")
+@blp.response(200, s.TaskDetailSchema)
+def show_task(task_id: str):
+    """A task with its form's fields (the step's schema) and the case's current values for them."""
+    task = task_or_404(task_id)
+    instance = engine.get_instance(ctx(), task.instance_id)
+    form = describe(task.form_key) if task.form_key else []
+    names = {f.name for f in form}
+    values = {k: v for k, v in instance.data.items() if k in names and v not in (None, "")}
+    return {**task.__dict__, "version": instance.version, "form": form, "values": values}
+
+
+@blp.post("/<task_id>/claim")
+@needs("tasks:write")
+@blp.response(200, s.TaskSchema)
+def claim(task_id: str):
+    """Take the task (a task another holds is a conflict, 409)."""
+    task_or_404(task_id)
+    return engine.claim_task(ctx(), task_id, principal().actor)
+
+
+@blp.post("/<task_id>/complete")
+@needs("tasks:write")
+@blp.arguments(s.CompleteBody)
+@blp.response(200, s.SubmissionSchema)
+def complete(body, task_id: str):
+    """Submit the step's form: checked by the step's own schema and record checks (422 with the fields
+    wrong), then the case moves on; the answer says who must act next."""
+    task_or_404(task_id)
+    done = cases.submit(
+        ctx(), task_id, body["data"], user=principal().actor, expected_version=body.get("expected_version")
+    )
+    return {"instance_id": done.step.instance_id, "status": done.step.status, "next_tasks": done.next_tasks}
+
+
+def task_or_404(task_id: str):
+    """The task, if the caller's scope owns it; to anyone else it does not exist."""
+    with ctx().db.read() as db:
+        if not task_in_scope(db, caller_scope(), task_id):
+            raise not_found()
+    try:
+        return engine.get_task(ctx(), task_id)
+    except (NotFound, Conflict):
+        raise not_found() from None
