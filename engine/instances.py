@@ -30,64 +30,86 @@ def start_instance(
     data: dict[str, Any] | None = None,
     actor: str | None = None,
     prepare: Callable[[Connection], None] | None = None,
+    origin: dict[str, Any] | None = None,
 ) -> StepResult:
     """Start the newest version of ``process_key`` and run it to its first wait state.
 
     ``prepare`` runs first in the same transaction (the domain creates the case's records there), so
-    the records and the instance are stored together or not at all.
+    the records and the instance are stored together or not at all. ``origin`` (where the case came
+    from: a file and row, a decision) is kept in the ``instance_started`` history line.
     """
     if not business_key or not area_code:
         raise ValidationError.single("a business key and an area code are required")
     if data is not None and not isinstance(data, dict):
         raise ValidationError.single("initial data must be a JSON object")
-    now = ctx.now()
     with ctx.db.transaction() as conn:
         version_id = newest_version_id(conn, process_key)
         if prepare is not None:
             prepare(conn)
-        spec, subprocess_specs = ctx.specs.get(conn, version_id)
-        row = InstanceRow(
-            id=0,
-            process_version_id=version_id,
-            process_key=process_key,
-            business_key=business_key,
-            area_code=area_code,
-            status="running",
-            version=1,
-            next_timer_at=None,
-        )
-        row.id = conn.execute(
-            insert(_INSTANCE).returning(_INSTANCE.c.id),
-            {
-                "process_version_id": version_id,
-                "process_key": process_key,
-                "business_key": business_key,
-                "area_code": area_code,
-                "status": "running",
-                "state": b"",
-                "serializer_version": ctx.serializer.version,
-                "version": 1,
-                "started_at": now,
-                "updated_at": now,
-            },
-        ).scalar_one()
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine_for(ctx, row, conn))
-        loaded = Loaded(row, workflow)
-        loaded.note(
-            now,
-            "instance_started",
-            actor=actor,
-            data={"process": process_key, "business_key": business_key, "area": area_code},
-        )
-
-        def seed(wf: BpmnWorkflow) -> None:
-            for task in wf.get_tasks(state=TaskState.READY):
-                task.data.update(data or {})
-
-        result = advance(ctx, conn, loaded, seed)
+        result = start_on(ctx, conn, version_id, process_key, business_key, area_code, data, actor, origin)
     log.info("%s %s: started by %s in area %s, %s", process_key, business_key, actor or "-", area_code,
              result.status)  # fmt: skip
     return result
+
+
+def start_on(
+    ctx: EngineContext,
+    conn: Connection,
+    version_id: int,
+    process_key: str,
+    business_key: str,
+    area_code: str,
+    data: dict[str, Any] | None,
+    actor: str | None = None,
+    origin: dict[str, Any] | None = None,
+) -> StepResult:
+    """Start one instance of process version ``version_id`` in the caller's transaction."""
+    now = ctx.now()
+    spec, subprocess_specs = ctx.specs.get(conn, version_id)
+    row = InstanceRow(
+        id=0,
+        process_version_id=version_id,
+        process_key=process_key,
+        business_key=business_key,
+        area_code=area_code,
+        status="running",
+        version=1,
+        next_timer_at=None,
+    )
+    row.id = conn.execute(
+        insert(_INSTANCE).returning(_INSTANCE.c.id),
+        {
+            "process_version_id": version_id,
+            "process_key": process_key,
+            "business_key": business_key,
+            "area_code": area_code,
+            "status": "running",
+            "state": b"",
+            "serializer_version": ctx.serializer.version,
+            "version": 1,
+            "started_at": now,
+            "updated_at": now,
+        },
+    ).scalar_one()
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine_for(ctx, row, conn))
+    loaded = Loaded(row, workflow)
+    loaded.note(
+        now,
+        "instance_started",
+        actor=actor,
+        data={
+            "process": process_key,
+            "business_key": business_key,
+            "area": area_code,
+            **({"origin": origin} if origin else {}),
+        },
+    )
+
+    def seed(wf: BpmnWorkflow) -> None:
+        for task in wf.get_tasks(state=TaskState.READY):
+            task.data.update(data or {})
+
+    return advance(ctx, conn, loaded, seed)
 
 
 def get_instance(ctx: EngineContext, instance_id: int) -> InstanceView:

@@ -29,8 +29,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         i18n,
         inbox,
         logs,
+        new_case,
         payout_imports,
         payouts,
+        roster,
+        search,
         security,
         status,
         tasks,
@@ -69,6 +72,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                   admin_tokens.bp,
                   assets.bp, status.bp, dashboard.bp)  # fmt: skip
     for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    for blueprint in (roster.bp, search.bp, new_case.bp):  # bringing people in, finding cases
         app.register_blueprint(blueprint)
     errors.register(app)
     api.init_app(app)

@@ -18,7 +18,7 @@ from typing import Any
 import engine
 from engine.errors import EngineError
 
-from . import cli_backup, cli_jobs, cli_payouts, cli_processes, cli_tokens, config
+from . import cli_backup, cli_jobs, cli_payouts, cli_processes, cli_roster, cli_tokens, config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -447,6 +447,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(log_level="INFO")  # a service: it logs what it does
     p.add_argument("--interval", type=int, default=30, help="seconds between sweeps")
     cli_payouts.register(sub, command, _print)
+    cli_roster.register(sub, command, _print)
     cli_tokens.register(sub, command, _print)
     cli_jobs.register(sub, command, _print)
     cli_backup.register(sub, command, _print)

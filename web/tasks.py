@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 import engine
 from engine.errors import Conflict, NotFound
 from workflows import cases, payouts
+from workflows.case.prefill import PREFILLED_FORMS, record_values
 from workflows.case_view import case_summary
 from workflows.dashboard import YEAR_PROCESS, year_view
 from workflows.deadlines import END_OF_WORKING_DAY, VIETNAM, extend_deadline
@@ -108,11 +109,15 @@ def _beside(view) -> dict:
 
 
 def _prefill(view) -> dict:
-    """What the form shows first: the case's data for the fields this form has (a supplement loop
-    shows what was registered before)."""
+    """What the form shows first: what the record holds (from a roll, the new-case screen or an earlier
+    registration), then the case's data, for the fields this form has."""
     names = {f.name for f in describe(view.form_key)}
     data = engine.get_instance(ctx(), view.instance_id).data
-    return {k: v for k, v in data.items() if k in names and v not in (None, "")}
+    with ctx().db.read() as db:
+        recorded = record_values(db, view.business_key) if view.form_key in PREFILLED_FORMS else {}
+    values = {k: v for k, v in data.items() if k in names and v not in (None, "")}
+    values.update((k, v) for k, v in recorded.items() if k in names)
+    return values
 
 
 def _posted(form_key: str) -> dict:

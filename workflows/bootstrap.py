@@ -14,7 +14,7 @@ MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 
 
 def bootstrap(database_url: str, clock: Clock = system_clock, upgrade: bool = False) -> EngineContext:
-    from . import case, dashboard, payouts  # noqa: F401  (registers the service handlers and forms)
+    from . import case, dashboard, payouts, roster  # noqa: F401  (registers handlers, forms and job kinds)
     from .deadlines import install as install_deadlines
 
     ctx = engine_bootstrap(database_url, registry, clock=clock, upgrade=upgrade, migrations=[MIGRATIONS])

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from engine.models import Instance
 
 from .beneficiaries.models import Beneficiary
-from .inbox import CASE_PROCESS, _search_condition
+from .inbox import CASE_PROCESS, search_condition
 from .scope import Scope
 
 PER_PAGE = 50
@@ -62,7 +62,7 @@ def list_cases(
     if status:
         query = query.where(_B.c.status == status)
     if search and search.strip():
-        query = query.where(_search_condition(session, search.strip()))
+        query = query.where(search_condition(session, search.strip()))
     page = max(page, 1)
     rows = session.execute(
         query.order_by(_B.c.name_folded, _B.c.code).limit(per_page + 1).offset((page - 1) * per_page)

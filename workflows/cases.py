@@ -16,12 +16,14 @@ from engine.steps import StepResult
 from engine.views import TaskView
 
 from . import case as _steps  # noqa: F401  (registers the case's forms, checks and handlers)
+from .beneficiaries.models import Enrolment
 from .beneficiaries.records import create_record, get_record, open_case_with_cccd
 from .forms import CHECKS, FormInvalid, load_form
 from .org import Agency, resolve_agency
 from .payouts.common import PROCESS as PAYOUT_PROCESS
 
 PROCESS = "beneficiary_case"
+START_STEPS = ("outreach", "active_cashless")  # the statuses a case can begin in (see gw_entry)
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -48,9 +50,20 @@ def open_case(
     category_code: str,
     *,
     actor: str | None = None,
+    start_at: str = "outreach",
+    origin: dict[str, Any] | None = None,
+    enrolment: dict[str, Any] | None = None,
     **details: Any,
 ) -> StepResult:
-    """Create the beneficiary's record and start their case, together or not at all."""
+    """Create the beneficiary's record and start their case, together or not at all.
+
+    ``start_at`` is where the case begins: ``outreach`` (a new person, or one still paid in cash) or
+    ``active_cashless`` (someone on an existing roll already paid into an account). ``origin`` says where
+    the case came from (a roll's file and row, a decision); it is written into the case's first history
+    line. ``enrolment`` (programme, category, months owed) is stored with the record when given.
+    """
+    if start_at not in START_STEPS:
+        raise ValueError(f"a case starts at {' or '.join(START_STEPS)}, not {start_at!r}")
     at = ctx.now()
 
     def create(conn) -> None:
@@ -58,10 +71,62 @@ def open_case(
             cccd = details.get("cccd")
             if cccd and open_case_with_cccd(session, cccd):
                 raise FormInvalid({"cccd": ["Số CCCD này đã có trong một hồ sơ đang mở."]})
-            create_record(session, code, area_code, category_code, full_name, at, **details)
+            create_record(session, code, area_code, category_code, full_name, at, status=start_at, **details)
+            if enrolment is not None:
+                session.add(
+                    Enrolment(beneficiary_code=code, category_code=category_code, created_at=at, **enrolment)
+                )
+                session.flush()
 
-    initial = {"beneficiary": code, "category_code": category_code}
-    return engine.start_instance(ctx, PROCESS, code, area_code, initial, actor=actor, prepare=create)
+    initial = {"beneficiary": code, "category_code": category_code, "start_at": start_at}
+    return engine.start_instance(
+        ctx, PROCESS, code, area_code, initial, actor=actor, prepare=create, origin=origin
+    )
+
+
+@dataclass(frozen=True)
+class NewCase:
+    code: str
+    step: StepResult
+    next_tasks: list[Routed]
+
+
+def open_new_case(ctx: EngineContext, commune: str, raw: dict[str, Any], actor: str) -> NewCase:
+    """A commune officer opens the case of a newly approved person (form ``new_case``: the decision, the
+    category, the month owed from, the person). Raises FormInvalid with field-level messages."""
+    from sqlalchemy.exc import IntegrityError
+
+    from .beneficiaries.codes import new_codes
+    from .roster.programmes import programme_of
+
+    data = load_form("new_case", raw)
+    has_cccd = data.get("has_cccd", True)
+    details = {
+        "date_of_birth": date.fromisoformat(data["date_of_birth"]), "gender": data["gender"],
+        "cccd": data.get("cccd") if has_cccd else None, "phone": data.get("phone"),
+        "village": data["village"], "address": data.get("address"),
+    }  # fmt: skip
+    first = date.fromisoformat(data["entitled_from"]).replace(day=1)
+    enrolment = {
+        "programme": programme_of(data["category_code"]), "entitled_from": first,
+        "children_count": int(data["children_count"]) if data.get("children_count") else None,
+        "source": f"decision {data['decision_number']} of {data['decision_date']}"[:200],
+    }  # fmt: skip
+    origin = {"decision": data["decision_number"], "decision_date": data["decision_date"]}
+    for attempt in range(3):  # two officers taking the same next number: the later one takes the one after
+        with ctx.db.read() as session:
+            (code,) = new_codes(session.connection(), commune.rpartition(":")[2], 1)
+        try:
+            step = open_case(
+                ctx, code, commune, data["full_name"], data["category_code"], actor=actor, origin=origin,
+                enrolment=enrolment, **details,
+            )  # fmt: skip
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            continue
+        return NewCase(code, step, [route(ctx, t) for t in step.open_tasks])
+    raise AssertionError("unreachable")
 
 
 def submit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +16,7 @@ from .org.models import Area
 from .scope import Scope
 from .validators import fold_diacritics
 
+CASE_CODE = re.compile(r"(?=.*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")  # 23311-000042, KT-00017
 _FTS_MATCH = "beneficiaries.rowid IN (SELECT rowid FROM beneficiary_names WHERE name_folded LIKE :p)"
 SEARCH_LIMIT = 5000
 CASE_PROCESS = "beneficiary_case"  # searches by name or CCCD look for beneficiaries' cases
@@ -136,17 +138,19 @@ def list_inbox(
 def _matching_cases(session: Session, query: str):
     """The cases whose beneficiary matches, found first through the name or CCCD index, so the inbox
     query starts from the few matching cases rather than reading the scope's tasks in due order."""
-    condition = _search_condition(session, query)
+    condition = search_condition(session, query)
     codes = session.scalars(select(_B.c.code).where(condition).limit(SEARCH_LIMIT + 1)).all()
     if len(codes) > SEARCH_LIMIT:  # too broad to list: filter the tasks as they are read instead
         return condition
     return _I.c.business_key.in_(codes)
 
 
-def _search_condition(session: Session, query: str):
-    """Digits search CCCDs; anything else the names, diacritics ignored. Substrings of three letters or
-    more use a trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL), so a province-wide search does not
-    read every name."""
+def search_condition(session: Session, query: str):
+    """A case code finds its case; digits search CCCDs; anything else the names, diacritics ignored.
+    Substrings of three letters or more use a trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL), so
+    a province-wide search does not read every name."""
+    if CASE_CODE.fullmatch(query.strip()):
+        return _B.c.code == query.strip().upper()
     digits = "".join(ch for ch in query if ch.isdigit())
     if digits and len(digits) == len(query.replace(" ", "")):
         return _B.c.cccd == digits if len(digits) == 12 else _B.c.cccd.like(f"%{digits}%")

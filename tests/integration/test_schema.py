@@ -15,6 +15,7 @@ import workflows.downloads  # noqa: F401
 import workflows.org.models  # noqa: F401
 import workflows.payouts.models  # noqa: F401
 import workflows.processes.models  # noqa: F401
+import workflows.roster.models  # noqa: F401
 from engine.db import Base, make_engine
 from engine.schema import upgrade
 from workflows.bootstrap import MIGRATIONS

@@ -57,6 +57,8 @@ def create_record(
     category_code: str,
     full_name: str,
     at: datetime,
+    *,
+    status: str = "outreach",
     **details: Any,
 ) -> Beneficiary:
     record = Beneficiary(
@@ -65,7 +67,7 @@ def create_record(
         category_code=category_code,
         full_name=full_name,
         name_folded=fold_diacritics(full_name),
-        status="outreach",
+        status=status,
         created_at=at,
         updated_at=at,
         **details,

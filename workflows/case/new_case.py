@@ -1,0 +1,72 @@
+"""A new case opened on screen by the commune for a newly eligible person: the district's approval
+(decision number and date), the category, the months owed from, and the person's details, checked as
+the registration form checks them. The record, the enrolment and the case are made together."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, validates_schema
+
+from ..entitlements import load_entitlements
+from ..forms import form
+from ..forms.fields import choice, day, flag, require_when, text
+from ..validators import InvalidValue, validate_cccd
+from .common import GENDERS
+from .registration import RegistrationForm, _category_choices, _one_of
+
+_PERSON = RegistrationForm._declared_fields
+
+
+def _children(value: str) -> str:
+    if not value.isdigit() or not 1 <= int(value) <= 20:
+        raise InvalidValue("Số con đang nuôi phải là một số từ 1 đến 20")
+    return value
+
+
+@form("new_case")
+class NewCaseForm(Schema):
+    decision_number = text("Số quyết định hưởng trợ cấp", max_length=50, help="Quyết định của UBND cấp huyện")
+    decision_date = day("Ngày quyết định")
+    category_code = choice("Đối tượng hưởng", {})
+    children_count = text("Số con đang nuôi", required=False, max_length=2, rule=_children,
+                          help="Chỉ cho người đơn thân nuôi con")  # fmt: skip
+    entitled_from = day("Hưởng từ ngày", not_after_today=False, help="Tính từ tháng của ngày này")
+    full_name = _PERSON["full_name"]
+    date_of_birth = _PERSON["date_of_birth"]
+    gender = choice("Giới tính", GENDERS, widget="radio")
+    has_cccd = flag("Đã có thẻ CCCD", load_default=True)
+    cccd = _PERSON["cccd"]
+    phone = _PERSON["phone"]
+    village = _PERSON["village"]
+    address = _PERSON["address"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        categories = _category_choices()
+        field = self.fields["category_code"]
+        field.metadata["choices"] = categories
+        field.validators = [v for v in field.validators if not hasattr(v, "choices")]
+        field.validators.append(_one_of(categories, "đối tượng hưởng"))
+
+    @validates_schema(skip_on_field_errors=False)
+    def conditional(self, data, **_):
+        errors: dict[str, list[str]] = {}
+        require_when(data, "cccd", "Số CCCD", data.get("has_cccd", True), errors)
+        category = load_entitlements().categories.get(data.get("category_code", ""))
+        per_child = bool(category and category.per_child)
+        require_when(data, "children_count", "Số con đang nuôi", per_child, errors)
+        if data.get("children_count") and not per_child:
+            errors.setdefault("children_count", []).append(
+                "Chỉ ghi số con đang nuôi cho người đơn thân nuôi con."
+            )
+        if (
+            data.get("cccd")
+            and data.get("date_of_birth")
+            and data.get("gender")
+            and data.get("has_cccd", True)
+        ):
+            try:
+                validate_cccd(data["cccd"], data["date_of_birth"], data["gender"])
+            except InvalidValue as exc:
+                errors.setdefault("cccd", []).append(exc.message)
+        if errors:
+            raise ValidationError(errors)
