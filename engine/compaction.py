@@ -13,15 +13,18 @@ own history table, not in the workflow, so nothing that anyone reads is lost.
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
 MAX_TREE_DEPTH = 1_000_000
 KEEP_TASKS = 200
 
-# TaskIterator(task, end_at_spec=None, max_depth=1000, …): every search in the library uses the default.
-_defaults = list(TaskIterator.__init__.__defaults__)
-_defaults[1] = MAX_TREE_DEPTH
-TaskIterator.__init__.__defaults__ = tuple(_defaults)
+# TaskIterator(task, end_at_spec=None, max_depth=1000, …) and BpmnTaskIterator, which passes its own
+# default of 1000 to it: every search in the library uses one of the two defaults.
+for _iterator in (TaskIterator, BpmnTaskIterator):
+    _defaults = list(_iterator.__init__.__defaults__)
+    _defaults[1] = MAX_TREE_DEPTH
+    _iterator.__init__.__defaults__ = tuple(_defaults)
 
 
 def _workflows(workflow: BpmnWorkflow) -> list:
