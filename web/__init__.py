@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth,
         bulk,
         cases,
+        compression,
         dashboard,
         errors,
         i18n,
@@ -76,6 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (roster.bp, search.bp, new_case.bp):  # bringing people in, finding cases
         app.register_blueprint(blueprint)
     errors.register(app)
+    compression.init_app(app)
     api.init_app(app)
     if app.config["JOBS_WORKER"]:
         from workflows.jobs import start_worker
