@@ -66,7 +66,6 @@ TO_ENGLISH: list[tuple[re.Pattern[str], str]] = [
             r"^Còn (?P<n>\d+) dòng chưa có kết quả chi trả \((?P<m>.*)\)\.$",
             "{n} lines have no payment result yet ({m}).",
         ),
-        (r"^Còn (?P<n>\d+) dòng chờ chi tiền mặt \((?P<m>.*)\)\.$", "{n} lines still wait for cash ({m})."),
         (r"^Danh sách đã được duyệt và khoá\.$", "The list has been approved and locked."),
         (
             r"^Kho bạc chưa chuyển kinh phí cho kỳ này.*$",

@@ -312,6 +312,7 @@ class ImportSchema(Schema):
     applied = fields.Integer(required=True)
     duplicates = fields.Integer(required=True)
     refused = fields.Integer(required=True)
+    skipped = fields.Integer(required=True, metadata={"description": "rows with no result yet, left alone"})
     already_imported = fields.Boolean(required=True, metadata={"description": "the same results came before"})
 
 
