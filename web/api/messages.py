@@ -79,6 +79,26 @@ TO_ENGLISH: list[tuple[re.Pattern[str], str]] = [
             r"^Kỳ chi trả đã chi xong hoặc đã quyết toán.*$",
             "The cycle is paid or reconciled: no more results are accepted.",
         ),
+        (
+            r"^Cần có sự đồng ý của người hưởng.*$",
+            "The beneficiary's (or the representative's) consent is needed to process personal data.",
+        ),
+        (r"^Cần hướng dẫn sử dụng an toàn.*$", "Explain safe use of the card before completing."),
+        (r"^Cần xác nhận đã ghi nhận kết quả chi tiền mặt\.$", "Confirm that the cash results are recorded."),
+        (
+            r"^Cần xác nhận đã ghi nhận kết quả của tất cả các dòng\.$",
+            "Confirm that every line's result is recorded.",
+        ),
+        (r"^Vui lòng xác nhận đã giao chỉ tiêu\.$", "Confirm that the targets are set."),
+        (r"^Số con đang nuôi phải là một số từ 1 đến 20$", "The number of children must be from 1 to 20."),
+        (
+            r"^Số tiền chuyển \((?P<a>.*)\) phải bằng tổng danh sách đã duyệt \((?P<b>.*)\)\.$",
+            "The amount transferred ({a}) must equal the approved list's total ({b}).",
+        ),
+        (
+            r"^Số tiền hoàn trả phải bằng số chưa chi trả: (?P<a>.*) \(đã nhập (?P<b>.*)\)\.$",
+            "The amount returned must equal what was not paid out: {a} ({b} entered).",
+        ),
         (r"^Tệp rỗng\.$", "The file is empty."),
         (r"^Bước .+ không có biểu mẫu\.$", "This step has no form."),
     ]
