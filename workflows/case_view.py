@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -108,6 +108,7 @@ class Diagram:
     xml: str
     current: list[str]  # bpmn ids where the case stands
     done: list[str]  # bpmn ids already passed
+    waiting: list[engine.Wait] = field(default_factory=list)  # the timers and messages it waits for
 
 
 def case_diagram(ctx: EngineContext, instance_id: int) -> Diagram:
@@ -119,8 +120,9 @@ def case_diagram(ctx: EngineContext, instance_id: int) -> Diagram:
         if e.kind == "task_completed" and e.bpmn_id
     }
     return Diagram(
-        engine.instance_source(ctx, instance_id), [t.bpmn_id for t in view.open_tasks], sorted(done)
-    )
+        engine.instance_source(ctx, instance_id), [t.bpmn_id for t in view.open_tasks], sorted(done),
+        engine.instance_waits(ctx, instance_id),
+    )  # fmt: skip
 
 
 EVENT_LABELS = {
