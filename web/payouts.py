@@ -1,6 +1,7 @@
 """The monthly payout's pages: a cycle (totals, lines, files) for every role with a step in it, and the
-provider's cash results entered on screen. A cycle is shown only to the agencies playing one of the
-payout's roles for its area; to anyone else it does not exist (404)."""
+provider's cash results entered on screen. A cycle is shown to the agencies playing one of the
+payout's roles for its area, and read-only to the province department and administrators; to anyone
+else it does not exist (404)."""
 
 from __future__ import annotations
 
