@@ -9,7 +9,8 @@ import re
 import engine
 from tests.web.conftest import Browser
 from tests.web.demo_app import COMMUNE_A
-from workflows import cases
+from workflows.case import service as cases
+from workflows.tasks import submit_task
 
 
 def waiting_case(app) -> int:
@@ -17,7 +18,7 @@ def waiting_case(app) -> int:
     ctx = app.extensions["ansinh"]
     step = cases.open_case(ctx, "BN-0009", COMMUNE_A, "Y Thị Hoa", "elderly_80_plus_no_pension")
     outreach = {"contact_date": "2024-03-01", "channel": "home_visit", "outcome": "not_reachable"}
-    cases.submit(ctx, step.open_tasks[0].id, outreach)
+    submit_task(ctx, step.open_tasks[0].id, outreach)
     return step.instance_id
 
 
