@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine import history
 
 from ..entitlements import month_start
+from ..programmes import per_child
 from .models import Enrolment
 
 # The month a person's last payment covers when they die or leave: the month of the event itself;
@@ -47,7 +48,10 @@ def enrol(
     actor: str | None = None,
 ) -> Enrolment:
     """Create the enrolment, or update its category and children (the months owed are kept: they come
-    from the roll, which knows them better than a later form)."""
+    from the roll, which knows them better than a later form). A category not paid per child has no
+    number of children; each change is in the history, so the list's multiplier can be traced."""
+    if not per_child(programme, category_code):
+        children_count = None
     row = session.scalars(
         select(Enrolment).where(Enrolment.beneficiary_code == code, Enrolment.programme == programme)
     ).first()
@@ -66,7 +70,7 @@ def enrol(
     else:
         diff = {}
         for name, value in (("category_code", category_code), ("children_count", children_count)):
-            if value is not None and getattr(row, name) != value:
+            if (value is not None or name == "children_count") and getattr(row, name) != value:
                 diff[name] = [getattr(row, name), value]
                 setattr(row, name, value)
     session.flush()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import engine
@@ -96,6 +96,17 @@ def load_successions(session: Session, path: Path | str = KONTUM_2025_SUCCESSION
         added += 1
     session.flush()
     return added
+
+
+def successions_due(ctx: EngineContext, on: date) -> int:
+    """How many successions are due by ``on`` and not yet carried out (one indexed read: the scheduler
+    asks on every tick)."""
+    with ctx.db.read() as session:
+        return session.scalar(
+            select(func.count())
+            .select_from(AreaSuccession)
+            .where(AreaSuccession.effective_from <= on, AreaSuccession.applied_at.is_(None))
+        )
 
 
 @dataclass(frozen=True)

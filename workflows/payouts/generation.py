@@ -45,7 +45,8 @@ REASONS = {
     "not_yet": "Chưa đến tháng được hưởng",
     "paid_before": "Đã nhận đến tháng này trước khi chi trả qua An Sinh",
     "listed_elsewhere": "Các tháng đã có trong danh sách khác (chuyển địa bàn) hoặc đã chi",
-    "unknown_category": "Diện hưởng không có trong danh mục hoặc chưa/không còn hiệu lực trong tháng",
+    "unknown_category": "Diện hưởng không có trong danh mục, chưa/không còn hiệu lực trong tháng, "
+    "hoặc chưa có mức hưởng của tháng trong dữ liệu",
     "below_age_band": "Chưa đến độ tuổi của diện hưởng",
 }
 

@@ -44,15 +44,16 @@ def test_the_payment_list_as_csv_and_xlsx(pay):
     rows = list(csv.reader(io.StringIO(files.payment_list_csv(pay.ctx(), cycle_id).decode("utf-8-sig"))))
     assert rows[0] == PAYMENT_HEADER and len(rows) == 11
     guardian = next(row for row in rows if row[1] == "BN1000001")
-    assert guardian[7:13] == [
+    assert guardian[7:14] == [
         "Chuyển khoản",
         "Người giám hộ",
         "Người Giám Hộ 1",
         guardian[10],
+        "Tài khoản ngân hàng",
         "VBA",
         "51100000001",
     ]
-    assert guardian[13] == "750000" and guardian[14:] == ["", "", ""]
+    assert guardian[14] == "750000" and guardian[15:] == ["", "", ""]
     account_only = files.payment_list_csv(pay.ctx(), cycle_id, method="account").decode("utf-8-sig")
     assert len(account_only.strip().splitlines()) == 10
     cells = _cells(files.payment_list_xlsx(pay.ctx(), cycle_id))
@@ -62,8 +63,8 @@ def test_the_payment_list_as_csv_and_xlsx(pay):
     assert cells[2] == [f"Mã kiểm tra danh sách đã duyệt (SHA-256): {cycle.list_hash}"]
     assert cells[3] == PAYMENT_HEADER and len(cells) == 14
     sheet = load_workbook(io.BytesIO(files.payment_list_xlsx(pay.ctx(), cycle_id))).active
-    assert sum(sheet.cell(row, 14).value for row in range(6, 16)) == cycle.total_amount
-    assert sheet.cell(6, 14).number_format == "#,##0" and sheet.cell(5, 1).font.b
+    assert sum(sheet.cell(row, 15).value for row in range(6, 16)) == cycle.total_amount
+    assert sheet.cell(6, 15).number_format == "#,##0" and sheet.cell(5, 1).font.b
 
 
 def test_the_returned_funds_list_for_the_treasury(pay):
