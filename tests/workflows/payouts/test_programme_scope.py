@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from engine.errors import NotFound
 from workflows import payouts
 from workflows.dashboard.page import dashboard_page
 from workflows.inbox import InboxFilter, list_inbox, task_in_scope
 from workflows.scope import scope_for
+from workflows.tasks import Viewer, open_task
 
 from .conftest import CITY
 from .test_entitled import enrol, set_record
@@ -44,6 +48,10 @@ def test_each_department_sees_its_programmes_work_and_figures(pay):
         assert task_in_scope(session, scope_nv, home_rows[0].task_id)
         assert not task_in_scope(session, scope_nv, health_rows[0].task_id)
         assert scope_for(session, f"{CITY}/ldtbxh", on).areas_by_role == {}  # its work ended on 1/3/2025
+    home_affairs = Viewer("nga", scope_nv)
+    assert open_task(pay.ctx(), home_rows[0].task_id, home_affairs).task.id == home_rows[0].task_id
+    with pytest.raises(NotFound):  # the same role and area, but Health's programme: not there for them
+        open_task(pay.ctx(), health_rows[0].task_id, home_affairs)
 
     for agency, programme, people in (
         (PROVINCE_HEALTH, "social_assistance", 2),
