@@ -341,3 +341,14 @@ class DeployedSchema(Schema):
     version_id = fields.Integer(required=True)
     name = Str(allow_none=True)
     created = fields.Boolean(required=True, metadata={"description": "false: the same content was deployed"})
+
+
+class ProblemSchema(Schema):
+    message = Str(required=True)
+    file = Str(allow_none=True)
+    element = Str(allow_none=True, metadata={"description": "the BPMN/DMN element id"})
+    line = fields.Integer(allow_none=True)
+
+
+class CheckedSchema(Schema):
+    problems = fields.List(fields.Nested(ProblemSchema), required=True)
