@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
@@ -83,6 +84,7 @@ _SAVE = FastStatement(
 _KEPT_TASKS = select(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True)))
 _DELETE_TASK = FastStatement(delete(_TASKS).where(_TASKS.c.id == bindparam("task_id")))
 _INSERT_TASKS = FastStatement(insert_rows(_TASKS, skip=("claimed_at",)))
+RESUME_AFTER = timedelta(minutes=1)
 
 
 class LostTrack(Exception):
@@ -110,6 +112,7 @@ class Loaded:
     open_before: dict[str, str] = field(default_factory=dict)  # task id → bpmn id
     messages_before: set[str] = field(default_factory=set)
     history: list[dict] = field(default_factory=list)  # written once, at the end of the step
+    pending: bool = False  # a service task ran and the engine steps after it are still to run
 
     def note(self, at: datetime, kind: str, **details) -> None:
         self.history.append(history.entry(at, kind, self.row.id, **details))
@@ -184,28 +187,102 @@ def advance(
     return save(ctx, conn, loaded, ctx.now(), failure, finished_task_id)
 
 
+class _Pause(Exception):
+    """Raised before a task the rehearsal must not run: a service task, whose handler writes."""
+
+
+@dataclass(frozen=True)
+class Rehearsal:
+    """A step run in memory, before any write lock: the model error to raise an incident for (or None),
+    and the service task it stopped before (its handler runs under the lock, see ``write``)."""
+
+    failure: Exception | None
+    service_task: object | None = None
+
+
 def rehearse(
     ctx: EngineContext, loaded: Loaded, act: Callable[[BpmnWorkflow], None] | None = None
-) -> Exception | None | bool:
-    """Run a step in memory before any write lock is taken (scripts and conditions run here, within
-    their budget), for ``save`` to store afterwards under the lock with the version check. Returns the
-    model error to raise an incident for (or None); False if the step reached a service task, whose
-    handler writes in the step's transaction: the caller then runs the step the usual way, locked."""
+) -> Rehearsal:
+    """Run a step in memory before any write lock is taken: scripts, conditions, timers and a service
+    task's parameters run here, within their budget, for ``write`` to store afterwards under the lock with
+    the version check. It stops before a service task, whose handler writes in the step's transaction."""
     engine = loaded.workflow.script_engine
     engine.offline = True
-    failure: Exception | None = None
+    failure, stopped = None, None
+
+    def stop_at_service(task) -> None:
+        nonlocal stopped
+        if isinstance(task.task_spec, ServiceTask):
+            stopped = task
+            raise _Pause
+
     with running_at(ctx.clock), expressions.budget():
         try:
             if act is not None:
                 act(loaded.workflow)
-            loaded.workflow.do_engine_steps()
+            loaded.workflow.do_engine_steps(will_complete_task=stop_at_service)
+        except _Pause:
+            failure = _check_parameters(stopped)
         except EngineError:
             raise
         except Exception as exc:
             failure = exc
         finally:
             engine.offline = False
-    return False if engine.needed_lock else failure
+    return Rehearsal(failure, stopped if failure is None else None)
+
+
+def _check_parameters(task) -> Exception | None:
+    """A service task's parameters, evaluated in the rehearsal's budget (a runaway one never reaches the
+    lock); a failure marks the task failed, as the library does when a task fails to run."""
+    try:
+        evaluate = getattr(task.task_spec, "evaluate_params", None)
+        if evaluate is not None:
+            evaluate(task)
+    except EngineError:
+        raise
+    except Exception as exc:
+        task.error()
+        return exc
+    return None
+
+
+def write(
+    ctx: EngineContext,
+    conn: Connection,
+    loaded: Loaded,
+    rehearsal: Rehearsal,
+    finished_task_id: str | None = None,
+) -> StepResult:
+    """Store a rehearsed step under the caller's write lock. A step that stopped before a service task
+    runs that one task's handler here (it writes in this transaction) and nothing after it: the rest of
+    the step is rehearsed and written afterwards by ``settle``, so no script runs while the lock is held."""
+    loaded.workflow.script_engine.db = conn
+    failure = rehearsal.failure
+    loaded.pending = False
+    if rehearsal.service_task is not None:
+        with running_at(ctx.clock), expressions.budget():
+            try:
+                rehearsal.service_task.run()
+            except EngineError:
+                raise
+            except Exception as exc:
+                failure = exc
+        loaded.pending = failure is None
+    return save(ctx, conn, loaded, ctx.now(), failure, finished_task_id)
+
+
+def settle(ctx: EngineContext, loaded: Loaded, result: StepResult) -> StepResult:
+    """The rest of a step that ran a service task: rehearsed, then written, until it waits again. If
+    another process moved the instance meanwhile (the timer sweep resuming it), it carried on from there."""
+    while loaded.pending:
+        rehearsal = rehearse(ctx, loaded)
+        try:
+            with ctx.db.transaction() as conn:
+                result = write(ctx, conn, loaded, rehearsal)
+        except Conflict:
+            break
+    return result
 
 
 def save(
@@ -234,6 +311,8 @@ def save(
     else:
         status = "running"
     next_timer_at = _next_timer(events)
+    if loaded.pending and not completed and failure is None:  # resumed by the timer sweep if never settled
+        next_timer_at = min(filter(None, (next_timer_at, now + RESUME_AFTER)))
     unchanged = status == row.status and next_timer_at == row.next_timer_at and not completed
     updated = (_SAVE_STATE if unchanged else _SAVE).run(
         conn,
