@@ -15,7 +15,8 @@ from .context import EngineContext
 from .deployments import newest_version_id
 from .errors import NotReady, ValidationError
 from .models import Incident, Instance, OpenTask, ProcessVersion
-from .steps import InstanceRow, Loaded, StepResult, advance, load, rehearse, script_engine_for, settle, write
+from .rehearsal import rehearse, settle, write
+from .steps import InstanceRow, Loaded, StepResult, advance, load, script_engine_for
 from .views import InstanceView, task_view
 
 log = logging.getLogger("ansinh.steps")

@@ -17,7 +17,8 @@ from . import history
 from .context import EngineContext
 from .errors import Conflict, ValidationError
 from .models import DeliveredMessage, MessageSubscription
-from .steps import Loaded, Rehearsal, StepResult, load, rehearse, settle, write
+from .rehearsal import Rehearsal, rehearse, settle, write
+from .steps import Loaded, StepResult, load
 
 _SUBSCRIBERS = (
     select(MessageSubscription.instance_id)

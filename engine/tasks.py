@@ -16,7 +16,8 @@ from . import history
 from .context import EngineContext
 from .errors import Conflict, NotFound, ValidationError
 from .models import HistoryEvent, Instance, OpenTask
-from .steps import StepResult, load_for_task, rehearse, settle, write
+from .rehearsal import rehearse, settle, write
+from .steps import StepResult, load_for_task
 from .views import TaskView, task_view
 
 log = logging.getLogger("ansinh.steps")

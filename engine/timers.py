@@ -15,7 +15,8 @@ from . import history
 from .context import EngineContext
 from .errors import Conflict, NotFound
 from .models import Instance
-from .steps import StepResult, load, rehearse, settle, write
+from .rehearsal import rehearse, settle, write
+from .steps import StepResult, load
 
 
 @dataclass(frozen=True)

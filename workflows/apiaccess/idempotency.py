@@ -20,6 +20,7 @@ from engine import EngineContext
 from .models import IdempotentRequest
 
 KEPT_FOR = timedelta(days=30)  # a key older than this is forgotten and may be used afresh
+ABANDONED_AFTER = timedelta(minutes=10)  # a claim never answered (its process died): free again after this
 T = IdempotentRequest.__table__
 
 
@@ -45,6 +46,9 @@ def claim_key(ctx: EngineContext, token_id: int, key: str, request_hash: str) ->
         with ctx.db.transaction() as conn:
             conn.execute(delete(T).where(T.c.created_at < now - KEPT_FOR))  # the purge (indexed, small)
             row = conn.execute(select(T).where(T.c.token_id == token_id, T.c.key == key)).one_or_none()
+            if row is not None and row.status is None and row.created_at < now - ABANDONED_AFTER:
+                conn.execute(delete(T).where(T.c.id == row.id))  # its request died: the key is free again
+                row = None
             if row is None:
                 conn.execute(
                     insert(T),

@@ -111,3 +111,19 @@ def test_answers_older_than_thirty_days_are_purged_by_the_next_keyed_post(app, a
     assert an.post(f"/api/v1/tasks/{task.id}/unclaim", key="new-key").status_code == 200
     with ctx.db.read() as db:
         assert set(db.scalars(keys)) == {"recent-key"}
+
+
+def test_a_key_whose_first_request_died_is_free_again_after_ten_minutes(app, api):
+    ctx = app.extensions["ansinh"]
+    an = api("an")
+    task = open_case_at_registration(app, "BN-API-DIED")
+    assert an.post(f"/api/v1/tasks/{task.id}/claim", key="died").status_code == 200
+    with ctx.db.write() as db:  # as if its process had died before answering
+        claim = db.scalar(select(IdempotentRequest).where(IdempotentRequest.key == "died"))
+        claim.status, claim.body = None, None
+    assert an.post(f"/api/v1/tasks/{task.id}/claim", key="died").status_code == 409  # still running?
+    with ctx.db.write() as db:
+        claim = db.scalar(select(IdempotentRequest).where(IdempotentRequest.key == "died"))
+        claim.created_at -= timedelta(minutes=11)
+    again = an.post(f"/api/v1/tasks/{task.id}/claim", key="died")
+    assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
