@@ -8,6 +8,8 @@ import statistics
 import time
 
 import pytest
+from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
+from SpiffWorkflow.util.task import TaskIterator
 
 import engine
 from engine import bootstrap
@@ -129,3 +131,18 @@ def test_loop_cardinality_is_bounded(ctx):
     assert refused.open_tasks == []
     fine = engine.start_instance(ctx, "many", "BK-few", "62001", {"count": 3})
     assert len(fine.open_tasks) == 3
+
+
+def test_a_workflow_the_library_believes_completed_with_tasks_unfinished_is_an_incident(ctx, monkeypatch):
+    # The library's searches given a depth limit again (its own is 1,000; 100 here, to be quick): past it,
+    # the ready task is not found and the library says "completed" (what ended cases after ~500 turns).
+    for iterator in (TaskIterator, BpmnTaskIterator):
+        defaults = list(iterator.__init__.__defaults__)
+        defaults[1] = 100
+        monkeypatch.setattr(iterator.__init__, "__defaults__", tuple(defaults))
+    engine.deploy(ctx, {"loop.bpmn": script_loop(turns=80)})  # two tasks a turn: 160 deep
+    started = engine.start_instance(ctx, "script_loop", "BK-lost", "62001", {"n": 0})
+    instance = engine.get_instance(ctx, started.instance_id)
+    assert (instance.status, instance.ended_at) == ("incident", None)
+    assert "without reaching an end event" in instance.incidents[0]
+    assert "instance_ended" not in {e.kind for e in engine.instance_history(ctx, started.instance_id)}

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import io
 import time
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import list_processes
 from tests.integration.hostile_models import user_loop
 from tests.web.demo_app import CITY, open_case_at_registration
 from tests.web.test_roster_pages import BAD, GOOD, csv_file
 from workflows.apiaccess import IdempotentRequest
+from workflows.roster.models import RollImport
 
 
 def roll_upload(client, content: bytes, name: str = "ds.csv"):
@@ -127,3 +129,37 @@ def test_a_key_whose_first_request_died_is_free_again_after_ten_minutes(app, api
         claim.created_at -= timedelta(minutes=11)
     again = an.post(f"/api/v1/tasks/{task.id}/claim", key="died")
     assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
+
+
+def _broken_xlsx() -> bytes:
+    """A valid xlsx whose sheet's XML is cut in half."""
+    from openpyxl import Workbook
+
+    from tests.web.test_roster_pages import HEADERS
+
+    workbook, original, damaged = Workbook(), io.BytesIO(), io.BytesIO()
+    workbook.active.append(HEADERS)
+    workbook.active.append(GOOD)
+    workbook.save(original)
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, data[: len(data) // 2] if "worksheets/sheet" in item.filename else data)
+    return damaged.getvalue()
+
+
+def test_a_damaged_roll_is_refused_in_one_sentence_and_nothing_is_stored(app, api):
+    dung = api("dung", language="en")
+    ctx = app.extensions["ansinh"]
+    with ctx.db.read() as db:
+        before = db.scalar(select(func.count()).select_from(RollImport))
+    huge_field = csv_file(GOOD)[:-2] + b',"' + b"x" * 200_000 + b'"\r\n'
+    for name, content, reason in [
+        ("ds.csv", huge_field, "Dòng 2 của tệp CSV không đọc được"),
+        ("ds.xlsx", _broken_xlsx(), "không phải bảng tính Excel"),
+    ]:
+        refused = roll_upload(dung, content, name)
+        assert refused.status_code == 422, (name, refused.status_code)
+        assert reason in refused.get_json()["errors"][0]["message"], refused.get_json()
+    with ctx.db.read() as db:
+        assert db.scalar(select(func.count()).select_from(RollImport)) == before
