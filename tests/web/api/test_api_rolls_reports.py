@@ -155,8 +155,8 @@ def test_a_damaged_roll_is_refused_in_one_sentence_and_nothing_is_stored(app, ap
         before = db.scalar(select(func.count()).select_from(RollImport))
     huge_field = csv_file(GOOD)[:-2] + b',"' + b"x" * 200_000 + b'"\r\n'
     for name, content, reason in [
-        ("ds.csv", huge_field, "Dòng 2 của tệp CSV không đọc được"),
-        ("ds.xlsx", _broken_xlsx(), "không phải bảng tính Excel"),
+        ("ds.csv", huge_field, "Row 2 of the CSV file cannot be read"),
+        ("ds.xlsx", _broken_xlsx(), "not a readable Excel workbook"),
     ]:
         refused = roll_upload(dung, content, name)
         assert refused.status_code == 422, (name, refused.status_code)
