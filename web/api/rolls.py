@@ -25,14 +25,17 @@ class RollUpload(Schema):
     file = Upload(required=True, metadata={"description": "the roll, xlsx or csv (the template's columns)"})
 
 
-class RollImportRowSchema(Schema):
+class RollCounts(Schema):
     id = fields.Integer(required=True, attribute="import_id")
     file_name = fields.String(required=True)
     status = fields.String(required=True, metadata={"description": "running | done | failed"})
     rows_total = fields.Integer(required=True)
     created = fields.Integer(required=True)
-    rejected = fields.Integer(required=True)
     differences = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+
+
+class RollImportRowSchema(RollCounts):
     started_at = fields.DateTime(required=True)
 
 
@@ -44,16 +47,9 @@ class RollProblemSchema(Schema):
     code = fields.String(allow_none=True, metadata={"description": "the record's code (a difference)"})
 
 
-class RollReportSchema(Schema):
-    id = fields.Integer(required=True, attribute="import_id")
-    file_name = fields.String(required=True)
-    status = fields.String(required=True, metadata={"description": "running | done | failed"})
-    rows_total = fields.Integer(required=True)
+class RollReportSchema(RollCounts):
     rows_done = fields.Integer(required=True)
-    created = fields.Integer(required=True)
     unchanged = fields.Integer(required=True)
-    differences = fields.Integer(required=True)
-    rejected = fields.Integer(required=True)
     error = fields.String(allow_none=True, metadata={"description": "why a failed import stopped"})
     problems = fields.List(fields.Nested(RollProblemSchema), required=True)
 
