@@ -1,19 +1,19 @@
-"""Who holds a task, as on the inbox page: give a claimed task back, or give it to a colleague of the
-caller's agency. Routes on the tasks blueprint (the same /api/v1/tasks operations)."""
+"""Who holds a task, as on the inbox page (``workflows.tasks``): give a claimed task back, or give it to
+a colleague of the caller's agency. Routes on the tasks blueprint (the same /api/v1/tasks operations)."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
-import engine
-from workflows.accounts import list_users
+from engine.errors import NotFound
+from workflows import tasks
 
 from ..security import ctx
 from . import schemas as s
-from .access import needs, principal
-from .errors import ApiProblem
-from .tasks import blp, task_or_404
+from .access import caller, needs
+from .errors import ApiProblem, not_found
+from .tasks import blp
 
 
 class AssignBody(Schema):
@@ -29,8 +29,10 @@ class AssignBody(Schema):
 @blp.response(200, s.TaskSchema)
 def unclaim(task_id: str):
     """Give back a task the caller holds (a task another holds is a conflict, 409)."""
-    task_or_404(task_id)
-    return engine.unclaim_task(ctx(), task_id, principal().actor)
+    try:
+        return tasks.unclaim_task(ctx(), task_id, caller())
+    except NotFound:
+        raise not_found() from None
 
 
 @blp.post("/<task_id>/assign")
@@ -38,11 +40,15 @@ def unclaim(task_id: str):
 @blp.arguments(AssignBody)
 @blp.response(200, s.TaskSchema)
 def assign(body, task_id: str):
-    """Give the task to a colleague of the caller's agency, whoever held it before."""
-    task_or_404(task_id)
-    with ctx().db.read() as db:
-        colleagues = {u.username for u in list_users(db, principal().agency_code) if u.active}
-    if body["assignee"] not in colleagues:
+    """Give the task to a colleague of the caller's agency (a task another holds moves only by its
+    holder or an administrator: 409)."""
+    try:
+        tasks.open_task(ctx(), task_id, caller())
+    except NotFound:
+        raise not_found() from None
+    try:
+        return tasks.assign_task(ctx(), task_id, body["assignee"], caller())
+    except NotFound:
         message = _("Không có cán bộ đang hoạt động nào tên này trong cơ quan.")
-        raise ApiProblem(422, "validation_failed", message, [{"field": "assignee", "message": message}])
-    return engine.assign_task(ctx(), task_id, body["assignee"], principal().actor)
+        errors = [{"field": "assignee", "message": message}]
+        raise ApiProblem(422, "validation_failed", message, errors) from None
