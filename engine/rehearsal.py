@@ -13,11 +13,9 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from sqlalchemy import Connection
 
-from . import expressions
-from .clock import running_at
 from .context import EngineContext
 from .errors import Conflict, EngineError
-from .steps import Loaded, StepResult, save
+from .steps import Loaded, StepResult, run_budgeted, save
 
 
 class _Pause(Exception):
@@ -39,45 +37,42 @@ def rehearse(
     """Run a step in memory before any write lock is taken: scripts, conditions, timers and a service
     task's parameters run here, within their budget, for ``write`` to store afterwards under the lock with
     the version check. It stops before a service task, whose handler writes in the step's transaction."""
-    engine = loaded.workflow.script_engine
-    engine.offline = True
-    failure, stopped = None, None
+    engine, stopped = loaded.workflow.script_engine, None
 
     def stop_at_service(task) -> None:
         nonlocal stopped
         if isinstance(task.task_spec, ServiceTask):
+            _check_parameters(task)
             stopped = task
             raise _Pause
 
-    with running_at(ctx.clock), expressions.budget():
-        try:
-            if act is not None:
-                act(loaded.workflow)
-            loaded.workflow.do_engine_steps(will_complete_task=stop_at_service)
-        except _Pause:
-            failure = _check_parameters(stopped)
-        except EngineError:
-            raise
-        except Exception as exc:
-            failure = exc
-        finally:
-            engine.offline = False
-    return Rehearsal(failure, stopped if failure is None else None)
+    def work() -> None:
+        if act is not None:
+            act(loaded.workflow)
+        loaded.workflow.do_engine_steps(will_complete_task=stop_at_service)
+
+    engine.offline = True
+    try:
+        failure = run_budgeted(ctx, work)
+    finally:
+        engine.offline = False
+    if isinstance(failure, _Pause):
+        return Rehearsal(None, stopped)
+    return Rehearsal(failure)
 
 
-def _check_parameters(task) -> Exception | None:
+def _check_parameters(task) -> None:
     """A service task's parameters, evaluated in the rehearsal's budget (a runaway one never reaches the
     lock); a failure marks the task failed, as the library does when a task fails to run."""
+    evaluate = getattr(task.task_spec, "evaluate_params", None)
     try:
-        evaluate = getattr(task.task_spec, "evaluate_params", None)
         if evaluate is not None:
             evaluate(task)
     except EngineError:
         raise
-    except Exception as exc:
+    except Exception:
         task.error()
-        return exc
-    return None
+        raise
 
 
 def write(
@@ -91,16 +86,9 @@ def write(
     runs that one task's handler here (it writes in this transaction) and nothing after it: the rest of
     the step is rehearsed and written afterwards by ``settle``, so no script runs while the lock is held."""
     loaded.workflow.script_engine.db = conn
-    failure = rehearsal.failure
-    loaded.pending = False
+    failure, loaded.pending = rehearsal.failure, False
     if rehearsal.service_task is not None:
-        with running_at(ctx.clock), expressions.budget():
-            try:
-                rehearsal.service_task.run()
-            except EngineError:
-                raise
-            except Exception as exc:
-                failure = exc
+        failure = run_budgeted(ctx, rehearsal.service_task.run)
         loaded.pending = failure is None
     return save(ctx, conn, loaded, ctx.now(), failure, finished_task_id)
 

@@ -164,6 +164,20 @@ def script_engine_for(ctx: EngineContext, row: InstanceRow, conn: Connection) ->
     return SafeScriptEngine(ctx.services, row.id, row.business_key, row.area_code, ctx.clock, conn)
 
 
+def run_budgeted(ctx: EngineContext, work: Callable[[], object]) -> Exception | None:
+    """Run a step's BPMN work at the step's time, within one budget for all its expressions. A model error
+    (a script's, a handler's, over budget) is returned, for ``save`` to keep the state and raise an
+    incident; the engine's own errors (a conflict, a lost lock) propagate."""
+    with running_at(ctx.clock), expressions.budget():
+        try:
+            work()
+        except EngineError:
+            raise
+        except Exception as exc:
+            return exc
+    return None
+
+
 def advance(
     ctx: EngineContext,
     conn: Connection,
@@ -173,16 +187,13 @@ def advance(
     finished_task_id: str | None = None,
 ) -> StepResult:
     """Apply ``act`` and run the engine to its next wait state, then save (see the module docstring)."""
-    failure: Exception | None = None
-    with running_at(ctx.clock), expressions.budget():
-        try:
-            if act is not None:
-                act(loaded.workflow)
-            loaded.workflow.do_engine_steps()
-        except EngineError:
-            raise
-        except Exception as exc:  # a model error: keep the state, raise an incident
-            failure = exc
+
+    def work() -> None:
+        if act is not None:
+            act(loaded.workflow)
+        loaded.workflow.do_engine_steps()
+
+    failure = run_budgeted(ctx, work)
     return save(ctx, conn, loaded, ctx.now(), failure, finished_task_id)
 
 
