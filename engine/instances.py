@@ -172,9 +172,10 @@ def get_instance(ctx: EngineContext, instance_id: int) -> InstanceView:
 
 
 def retry_incident(ctx: EngineContext, instance_id: int, actor: str | None = None) -> StepResult:
-    """Run the failed task again; on success the instance's open incidents are resolved."""
-    with ctx.db.transaction() as conn:
-        loaded = load(ctx, conn, instance_id)
+    """Run the failed task again (rehearsed first, like every step); on success the instance's open
+    incidents are resolved."""
+    with ctx.db.read() as session:
+        loaded = load(ctx, session.connection(), instance_id)
         failed = loaded.workflow.get_tasks(state=TaskState.ERROR)
         if not failed:
             raise NotReady(f"instance {instance_id} has no failed task to retry")
@@ -183,7 +184,9 @@ def retry_incident(ctx: EngineContext, instance_id: int, actor: str | None = Non
             for task in failed:
                 task._set_state(TaskState.READY)
 
-        result = advance(ctx, conn, loaded, rerun)
+        rehearsal = rehearse(ctx, loaded, rerun)
+    with ctx.db.transaction() as conn:
+        result = write(ctx, conn, loaded, rehearsal)
         if result.incident is None:
             now = ctx.now()
             open_incidents = (Incident.instance_id == instance_id) & Incident.resolved_at.is_(None)
@@ -196,7 +199,7 @@ def retry_incident(ctx: EngineContext, instance_id: int, actor: str | None = Non
                     for t, b in resolved
                 ],
             )
-        return result
+    return settle(ctx, loaded, result)
 
 
 def _waiting_steps(workflow: BpmnWorkflow) -> list[str]:
