@@ -241,12 +241,33 @@ def move_area(conn: Connection, old_area: str, new_area: str, at, actor: str | N
         .values(area_code=new_area, version=Instance.version + 1, updated_at=at)
         .execution_options(synchronize_session=False)
     )
+    tasks: dict[int, list[dict]] = {}
+    for task in conn.execute(
+        select(OpenTask.instance_id, OpenTask.id, OpenTask.bpmn_id, OpenTask.role, OpenTask.due_at).where(
+            OpenTask.instance_id.in_(moved), OpenTask.area_code == old_area
+        )
+    ):
+        due = task.due_at.isoformat() if task.due_at else None
+        tasks.setdefault(task.instance_id, []).append(
+            {"task": task.id, "step": task.bpmn_id, "role": task.role, "due_at": due}
+        )
     conn.execute(
         update(OpenTask)
         .where(OpenTask.instance_id.in_(moved), OpenTask.area_code == old_area)
         .values(area_code=new_area)
         .execution_options(synchronize_session=False)
     )
-    data = {"from": old_area, "to": new_area}
-    history.write(conn, [history.entry(at, "area_moved", i, actor=actor, data=data) for i in moved])
+    history.write(
+        conn,
+        [
+            history.entry(
+                at,
+                "area_moved",
+                i,
+                actor=actor,
+                data={"from": old_area, "to": new_area, "tasks": tasks.get(i, [])},
+            )
+            for i in moved
+        ],
+    )
     return moved

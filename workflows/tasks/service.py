@@ -23,7 +23,7 @@ from ..accounts.models import User
 from ..deadlines import END_OF_WORKING_DAY, VIETNAM, extend_deadline, local_date
 from ..forms import FormInvalid, describe, load_form
 from ..forms.registry import FieldSpec
-from ..inbox import due_status
+from ..inbox import due_status, task_in_scope
 from ..scope import Scope
 from .handoff import Handoff, handoff
 from .registry import TaskPageParts, parts_for
@@ -188,12 +188,15 @@ def _waiting(ctx: EngineContext, instance_id: int) -> tuple[tuple[str, ...], dat
 
 
 def _task_for(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskView:
-    """The task, if the viewer's scope owns it; to anyone else it does not exist."""
+    """The task, if the viewer's scope owns it (its role, area and programme); to anyone else it does not
+    exist."""
     try:
         task = engine.get_task(ctx, task_id)
     except (NotFound, Conflict):
         raise NotFound(f"task {task_id} does not exist") from None
-    if not viewer.scope.covers(task.role, task.area_code):
+    with ctx.db.read() as session:
+        owned = task_in_scope(session, viewer.scope, task_id)
+    if not owned:
         raise NotFound(f"task {task_id} does not exist")
     return task
 
