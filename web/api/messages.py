@@ -100,6 +100,16 @@ TO_ENGLISH: list[tuple[re.Pattern[str], str]] = [
             "The amount returned must equal what was not paid out: {a} ({b} entered).",
         ),
         (r"^Tệp rỗng\.$", "The file is empty."),
+        (r"^Tệp tải lên rỗng\.$", "The file is empty."),
+        (
+            r"^Dòng (?P<n>\d+) của tệp CSV không đọc được \((?P<why>.*)\)\.$",
+            "Row {n} of the CSV file cannot be read ({why}).",
+        ),
+        (
+            r"^Tệp tải lên không phải bảng tính Excel \(\.xlsx\) hay tệp \.csv đọc được\..*$",
+            "The file is not a readable Excel workbook (.xlsx) or CSV file: save it as "
+            "«Excel Workbook (.xlsx)» or CSV UTF-8 and upload it again.",
+        ),
         (r"^Bước .+ không có biểu mẫu\.$", "This step has no form."),
     ]
 ]

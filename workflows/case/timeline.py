@@ -43,6 +43,7 @@ EVENT_LABELS = {
     "record_changed": "Cập nhật hồ sơ",
     "message_delivered": "Nhận thông báo",
     "timer_fired": "Hết thời gian chờ",
+    "step_resumed": "Tiếp tục xử lý tự động",
     "incident_raised": "Sự cố",
     "incident_resolved": "Đã khắc phục sự cố",
     "pii_viewed": "Xem thông tin cá nhân",
