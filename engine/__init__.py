@@ -7,7 +7,15 @@ ids and plain data, and return ids or small dataclasses. It knows nothing of ben
 from .bootstrap import bootstrap
 from .context import EngineContext
 from .deadlines import extend_due
-from .deployments import deploy, deploy_paths, instance_source, list_processes, step_names, steps_by_role
+from .deployments import (
+    deploy,
+    deploy_paths,
+    instance_source,
+    list_processes,
+    step_forms,
+    step_names,
+    steps_by_role,
+)
 from .history import instance_history
 from .instances import get_instance, move_area, retry_incident, start_instance
 from .messages import deliver_message
@@ -34,6 +42,7 @@ __all__ = [
     "retry_incident",
     "move_area",
     "start_instance",
+    "step_forms",
     "step_names",
     "steps_by_role",
     "unclaim_task",
