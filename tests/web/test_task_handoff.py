@@ -63,7 +63,9 @@ def test_a_supervisors_directive_reaches_the_communes_task(app, case_at_registra
     app.clock.advance(days=30)
     sweep_deadlines(app.extensions["ansinh"])
     hung = Browser(app, "hung")
-    alert_id = re.search(r"/alerts/(\d+)/acknowledge", hung.get("/").get_data(as_text=True)).group(1)
+    inbox = hung.get("/").get_data(as_text=True)
+    assert f"{COMMUNE_A}/ubnd" not in inbox and "cấp 1" not in inbox  # the agency by its name
+    alert_id = re.search(r"/alerts/(\d+)/acknowledge", inbox).group(1)
     hung.post(f"/alerts/{alert_id}/acknowledge", {"comment": "Đề nghị xã hoàn thành trước thứ Sáu"})
     html = Browser(app, "an").get(f"/tasks/{case_at_registration.id}").get_data(as_text=True)
     assert "Chỉ đạo của cấp trên" in html and "Đề nghị xã hoàn thành trước thứ Sáu" in html
@@ -176,3 +178,12 @@ def test_a_case_waiting_for_a_timer_says_what_and_until_when(app):
     html = an.get("/").get_data(as_text=True)
     assert "Hồ sơ đang chờ: Chờ 30 ngày rồi vận động lại, đến " in html
     assert "hẹn giờ hoặc thông báo" not in html
+
+
+def test_account_errors_are_in_vietnamese(app):
+    admin = Browser(app, "admin")
+    form = {"username": "an", "password": "Mat-khau-2024", "agency_code": f"{COMMUNE_A}/ubnd"}
+    html = admin.post("/admin/users", form, from_page="/admin/users").get_data(as_text=True)
+    assert "đã có người dùng" in html and "already exists" not in html
+    weak = admin.post("/admin/users", {**form, "username": "moi", "password": "12345678901"}, "/admin/users")
+    assert "chữ và chữ số" in weak.get_data(as_text=True)
