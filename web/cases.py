@@ -11,6 +11,7 @@ from workflows.case.reopen import reopen_case
 from workflows.case.service import case_bpmn, show_case
 from workflows.forms import FormInvalid
 
+from .errors import flash_problems
 from .security import ctx, viewer
 
 bp = Blueprint("cases", __name__)
@@ -38,9 +39,7 @@ def reopen(code: str):
     except NotFound:
         abort(404)
     except FormInvalid as exc:
-        for messages in exc.errors.values():
-            for message in messages:
-                flash(message, "error")
+        flash_problems(exc.errors)
     else:
         flash(_("Đã mở lại hồ sơ %(code)s; hồ sơ bắt đầu lại từ bước vận động.", code=code))
     return redirect(url_for("cases.case", code=code))

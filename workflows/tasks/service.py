@@ -21,7 +21,7 @@ from engine.views import TaskView
 
 from ..accounts.models import User
 from ..deadlines import END_OF_WORKING_DAY, VIETNAM, extend_deadline, local_date
-from ..forms import FormInvalid, describe, load_form
+from ..forms import FormInvalid, boolean_fields, describe, load_form
 from ..forms.registry import FieldSpec
 from ..inbox import due_status
 from ..scope import Scope
@@ -99,9 +99,11 @@ def submit_task(
     user: str | None = None,
     expected_version: int | None = None,
     viewer: Viewer | None = None,
+    posted: bool = False,
 ) -> Submission:
     """Validate a step's form (its schema, then its process's checks) and complete the task with it.
 
+    ``posted``: ``raw`` is what a browser sent, where an unticked checkbox is absent and means False.
     Raises FormInvalid with field-level Vietnamese messages (nothing changed), TaskHeld when another
     person holds the task, NotFound when ``viewer`` is given and the task is outside their scope.
     """
@@ -109,6 +111,11 @@ def submit_task(
     user = viewer.username if viewer else user
     if not task.form_key:
         raise FormInvalid({"_schema": [f"Bước {task.name or task.bpmn_id} không có biểu mẫu."]})
+    if posted:
+        raw = {
+            **raw,
+            **{name: raw.get(name) in ("on", "true", "1", "yes") for name in boolean_fields(task.form_key)},
+        }
     if user is not None and task.claimed_by not in (None, user):
         raise TaskHeld(task.claimed_by)
     step = _parts(task).submit(ctx, task, raw, user, expected_version)
