@@ -17,7 +17,7 @@ from .deployments import (
     steps_by_role,
 )
 from .history import instance_history
-from .instances import get_instance, move_area, retry_incident, start_instance
+from .instances import get_instance, instance_data, move_area, retry_incident, start_instance
 from .messages import deliver_message
 from .tasks import assign_task, claim_task, complete_task, get_task, list_tasks, unclaim_task
 from .timers import fire_due_timers
@@ -35,6 +35,7 @@ __all__ = [
     "fire_due_timers",
     "get_instance",
     "get_task",
+    "instance_data",
     "instance_history",
     "instance_source",
     "list_processes",

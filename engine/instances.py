@@ -113,6 +113,13 @@ def start_on(
     return advance(ctx, conn, loaded, seed)
 
 
+def instance_data(ctx: EngineContext, instance_id: int) -> tuple[int, dict[str, Any]]:
+    """An instance's version and current data, in one read (a task page needs no more)."""
+    with ctx.db.read() as session:
+        loaded = load(ctx, session.connection(), instance_id)
+        return loaded.row.version, _current_data(loaded.workflow)
+
+
 def get_instance(ctx: EngineContext, instance_id: int) -> InstanceView:
     with ctx.db.read() as session:
         workflow = load(ctx, session.connection(), instance_id).workflow

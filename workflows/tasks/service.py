@@ -80,14 +80,14 @@ def open_task(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskPage:
     if not task.form_key:
         raise NotFound(f"task {task_id} has no form")
     parts = _parts(task)
-    instance = engine.get_instance(ctx, task.instance_id)
+    version, data = engine.instance_data(ctx, task.instance_id)
     fields = describe(task.form_key)
-    values = _prefill(ctx, task, parts, fields, instance.data)
+    values = _prefill(ctx, task, parts, fields, data)
     said = handoff(ctx, task)
     held = task.claimed_by if task.claimed_by not in (None, viewer.username) else None
     beside = parts.beside(ctx, task, viewer.scope.roles, viewer.username)
     return TaskPage(
-        task=task, fields=fields, values=values, version=instance.version,
+        task=task, fields=fields, values=values, version=version,
         due=due_status(task.due_at, ctx.now()), kind=parts.kind, beside=beside, held_by=held, handoff=said,
     )  # fmt: skip
 
