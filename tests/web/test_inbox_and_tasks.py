@@ -48,6 +48,27 @@ def test_a_wrong_cccd_is_refused_per_field_and_nothing_typed_is_lost(app, case_a
     assert engine.get_task(app.extensions["ansinh"], case_at_registration.id).bpmn_id == "register"
 
 
+def test_the_registration_form_picks_banks_and_wallets_by_name_and_asks_a_single_parent_for_children(
+    app, case_at_registration
+):
+    an = Browser(app, "an")
+    page = an.get(f"/tasks/{case_at_registration.id}").get_data(as_text=True)
+    assert ">Agribank — Ngân hàng Nông nghiệp và Phát triển Nông thôn Việt Nam</option>" in page
+    assert ">Viettel Money — Mobile Money</option>" in page and ">MoMo — Ví điện tử</option>" in page
+    assert 'name="children_count"' in page and "single_parent_poor" in page.split('name="children_count"')[0]
+    form = {**REGISTRATION, "consent": "on", "has_cccd": "on", "category_code": "single_parent_poor"}
+    response = an.post(
+        f"/tasks/{case_at_registration.id}", form, from_page=f"/tasks/{case_at_registration.id}"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'data-field="children_count"' in html
+    form |= {"children_count": "2", "bank_code": "MOMO", "account_number": "0912 345 678"}
+    response = an.post(
+        f"/tasks/{case_at_registration.id}", form, from_page=f"/tasks/{case_at_registration.id}"
+    )
+    assert response.status_code == 302
+
+
 def test_completing_a_step_says_where_the_case_went(app, case_at_registration):
     an = Browser(app, "an")
     form = {**REGISTRATION, "consent": "on", "has_cccd": "on"}
@@ -93,7 +114,7 @@ def test_claim_unclaim_and_assign(app, case_at_registration):
 
 def test_the_police_never_see_account_numbers_and_the_provider_does_with_a_record(app, active_case):
     police = Browser(app, "em").get(f"/cases/{active_case}").get_data(as_text=True)
-    assert "0123456789" not in police and "******6789" in police
+    assert "0123456789" not in police and "Vietcombank ******6789" in police  # the bank by its name
     assert "062050123457" in police  # the police need the CCCD
     provider = Browser(app, "giang").get(f"/cases/{active_case}").get_data(as_text=True)
     assert "0123456789" in provider

@@ -8,7 +8,7 @@ so that they do not bury the work.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ EVENT_LABELS = {
     "record_changed": "Cập nhật hồ sơ",
     "message_delivered": "Nhận thông báo",
     "timer_fired": "Hết thời gian chờ",
+    "step_resumed": "Tiếp tục xử lý tự động",
     "incident_raised": "Sự cố",
     "incident_resolved": "Đã khắc phục sự cố",
     "pii_viewed": "Xem thông tin cá nhân",
@@ -53,6 +54,7 @@ class Diagram:
     xml: str
     current: list[str]  # bpmn ids where the case stands
     done: list[str]  # bpmn ids already passed
+    waiting: list[engine.Wait] = field(default_factory=list)  # the timers and messages it waits for
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,10 @@ def case_diagram(
 ) -> Diagram:
     """The BPMN the case runs on (its own version, not the newest) and where it stands."""
     done = {e.bpmn_id for e in history if e.kind == "task_completed" and e.bpmn_id}
-    return Diagram(engine.instance_source(ctx, instance_id), [t.bpmn_id for t in open_tasks], sorted(done))
+    return Diagram(
+        engine.instance_source(ctx, instance_id), [t.bpmn_id for t in open_tasks], sorted(done),
+        engine.instance_waits(ctx, instance_id),
+    )  # fmt: skip
 
 
 def timeline(ctx: EngineContext, instance_id: int, history: Iterable[HistoryEntry]) -> list[TimelineEntry]:

@@ -23,7 +23,7 @@ from ..accounts.models import User
 from ..deadlines import END_OF_WORKING_DAY, VIETNAM, extend_deadline, local_date
 from ..forms import FormInvalid, boolean_fields, describe, load_form
 from ..forms.registry import FieldSpec
-from ..inbox import due_status
+from ..inbox import due_status, task_in_scope
 from ..scope import Scope
 from .handoff import Handoff, handoff
 from .registry import TaskPageParts, parts_for
@@ -189,18 +189,21 @@ def extend_due(ctx: EngineContext, task_id: str, day: date | None, reason: str, 
 
 
 def _waiting(ctx: EngineContext, instance_id: int) -> tuple[tuple[str, ...], datetime | None]:
-    """What a case with no open task waits for: its catch events' names and its next timer."""
-    instance = engine.get_instance(ctx, instance_id)
-    return tuple(instance.waiting_steps), instance.next_timer_at
+    """What a case with no open task waits for: its catch events' names and its soonest timer."""
+    found = engine.instance_waits(ctx, instance_id)
+    return tuple(w.name or w.bpmn_id for w in found), min((w.due_at for w in found if w.due_at), default=None)
 
 
 def _task_for(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskView:
-    """The task, if the viewer's scope owns it; to anyone else it does not exist."""
+    """The task, if the viewer's scope owns it (its role, area and programme); to anyone else it does not
+    exist."""
     try:
         task = engine.get_task(ctx, task_id)
     except (NotFound, Conflict):
         raise NotFound(f"task {task_id} does not exist") from None
-    if not viewer.scope.covers(task.role, task.area_code):
+    with ctx.db.read() as session:
+        owned = task_in_scope(session, viewer.scope, task_id)
+    if not owned:
         raise NotFound(f"task {task_id} does not exist")
     return task
 
