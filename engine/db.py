@@ -29,6 +29,7 @@ NAMING = {
 }
 
 
+RECYCLE_S = 1800  # a server connection older than this is closed and opened anew at its next checkout
 BUSY_WAIT_S = 30.0  # how long a SQLite writer waits for another's lock before giving up with Busy
 
 
@@ -60,7 +61,11 @@ def make_engine(url: str, **kwargs) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        # No ping per checkout (a round trip each time, and a request checks out several times): a
+        # connection is replaced after RECYCLE_S, and when a statement fails with a disconnect (the
+        # server restarted) SQLAlchemy invalidates that connection and every older one in the pool, so
+        # only the statement that met the broken connection fails and the next unit of work reconnects.
+        return create_engine(url, pool_recycle=RECYCLE_S, **kwargs)
     wait_s = float(parsed.query.get("timeout", BUSY_WAIT_S))  # sqlite:///x.db?timeout=5: wait 5 s
     engine = create_engine(
         url, connect_args={"timeout": wait_s, "check_same_thread": False}, pool_reset_on_return=None, **kwargs
