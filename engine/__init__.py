@@ -19,7 +19,7 @@ from .deployments import (
 from .history import instance_history
 from .instances import get_instance, instance_data, move_area, retry_incident, start_instance
 from .messages import deliver_message
-from .tasks import assign_task, claim_task, complete_task, get_task, list_tasks, unclaim_task
+from .tasks import assign_task, claim_task, complete_task, get_task, list_tasks, read_task, unclaim_task
 from .timers import fire_due_timers
 from .waits import Wait, instance_waits
 
@@ -43,6 +43,7 @@ __all__ = [
     "instance_source",
     "list_processes",
     "list_tasks",
+    "read_task",
     "retry_incident",
     "move_area",
     "start_instance",

@@ -47,15 +47,21 @@ def list_tasks(
 
 
 def get_task(ctx: EngineContext, task_id: str) -> TaskView:
-    with ctx.db.read() as session:  # one statement: the task with its instance
-        found = session.execute(
-            select(OpenTask, Instance)
-            .join(Instance, Instance.id == OpenTask.instance_id)
-            .where(OpenTask.id == task_id)
-        ).first()
-        if found is None:
-            _missing(session, task_id)
-        return task_view(*found)
+    with ctx.db.read() as session:
+        return read_task(session, task_id)
+
+
+def read_task(session: Session, task_id: str) -> TaskView:
+    """An open task in the caller's unit of work (one statement: the task with its instance), for a
+    caller that reads more beside it; NotFound, or Conflict for a task no longer open."""
+    found = session.execute(
+        select(OpenTask, Instance)
+        .join(Instance, Instance.id == OpenTask.instance_id)
+        .where(OpenTask.id == task_id)
+    ).first()
+    if found is None:
+        _missing(session, task_id)
+    return task_view(*found)
 
 
 def claim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:

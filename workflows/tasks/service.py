@@ -197,14 +197,13 @@ def _waiting(ctx: EngineContext, instance_id: int) -> tuple[tuple[str, ...], dat
 def _task_for(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskView:
     """The task, if the viewer's scope owns it (its role, area and programme); to anyone else it does not
     exist."""
-    try:
-        task = engine.get_task(ctx, task_id)
-    except (NotFound, Conflict):
-        raise NotFound(f"task {task_id} does not exist") from None
-    with ctx.db.read() as session:
-        owned = task_in_scope(session, viewer.scope, task_id)
-    if not owned:
-        raise NotFound(f"task {task_id} does not exist")
+    with ctx.db.read() as session:  # one unit of work: the task, then whether the scope owns it
+        try:
+            task = engine.read_task(session, task_id)
+        except (NotFound, Conflict):
+            raise NotFound(f"task {task_id} does not exist") from None
+        if not task_in_scope(session, viewer.scope, task_id):
+            raise NotFound(f"task {task_id} does not exist")
     return task
 
 
