@@ -225,3 +225,29 @@ def test_home_affairs_watches_the_merit_programme_from_march_2025(app, browser):
     health = browser("yen").get("/dashboard/").get_data(as_text=True)
     assert 'data-programmes="social_assistance"' in health and "Trợ cấp xã hội" in health
     assert "data-programmes" not in browser("admin").get("/dashboard/").get_data(as_text=True)
+
+
+def test_the_work_table_names_each_programmes_own_department(app):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from workflows import payouts
+    from workflows.beneficiaries.models import Enrolment
+
+    ctx = app.extensions["ansinh"]
+    app.clock.now = datetime(2025, 4, 1, 1, 0, tzinfo=UTC)
+    (veteran,) = people(ctx, COMMUNE_A, "active_cashless", 1)
+    with ctx.db.transaction() as conn:
+        conn.execute(insert(Enrolment.__table__).values(
+            beneficiary_code=veteran, programme="merit", category_code="merit_martyr_family_1",
+            entitled_from=date(2025, 4, 1), source="roll: test", created_at=app.clock.now,
+        ))  # fmt: skip
+    started = {s.business_key for s in payouts.start_cycles(ctx, PROVINCE, "2025-04")}
+    assert {f"PAY-{CITY}-2025-04", f"PAY-{CITY}-2025-04-NCC"} <= started
+    rows = page_for(app, f"{PROVINCE}/so-yt", CITY, is_admin=True).work.rows  # every programme's work
+    # Phòng Y tế and Phòng Nội vụ both hold district_labour at the city since 1/3/2025: each its own cycle.
+    assert sorted(r.agency for r in rows if r.role == "district_labour") == [
+        "Phòng Nội vụ thành phố Kon Tum",
+        "Phòng Y tế thành phố Kon Tum",
+    ]
