@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+import engine
 from engine.errors import NotFound
 from workflows import payouts
 from workflows.case.service import open_case
@@ -15,7 +16,7 @@ from workflows.deadlines import alerts_of_instance, sweep_deadlines
 from workflows.inbox import InboxFilter, list_inbox, task_in_scope
 from workflows.programme_work import programmes_of
 from workflows.scope import scope_for
-from workflows.tasks import Viewer, open_task
+from workflows.tasks import Viewer, open_task, route
 
 from .conftest import CITY, DAK_CAM
 from .test_entitled import enrol, set_record
@@ -100,6 +101,10 @@ def test_overdue_work_escalates_along_its_own_programmes_departments(pay):
         ("escalation", 1, PROVINCE_HEALTH),
         ("escalation", 2, "2024:62/ubnd"),
     ]
+    # and "the next step goes to …" names the same department
+    for key, department in ((f"PAY-{CITY}-2025-04-NCC", HOME_AFFAIRS), (f"PAY-{CITY}-2025-04", HEALTH)):
+        (task,) = engine.get_instance(pay.ctx(), instance[key]).open_tasks
+        assert route(pay.ctx(), task).agency_code == department, key
 
 
 def test_a_case_is_its_persons_programmes_work(pay):
