@@ -7,9 +7,17 @@ ids and plain data, and return ids or small dataclasses. It knows nothing of ben
 from .bootstrap import bootstrap
 from .context import EngineContext
 from .deadlines import extend_due
-from .deployments import deploy, deploy_paths, instance_source, list_processes, step_names, steps_by_role
+from .deployments import (
+    deploy,
+    deploy_paths,
+    instance_source,
+    list_processes,
+    step_forms,
+    step_names,
+    steps_by_role,
+)
 from .history import instance_history
-from .instances import get_instance, move_area, retry_incident, start_instance
+from .instances import get_instance, instance_data, move_area, retry_incident, start_instance
 from .messages import deliver_message
 from .tasks import assign_task, claim_task, complete_task, get_task, list_tasks, unclaim_task
 from .timers import fire_due_timers
@@ -29,6 +37,7 @@ __all__ = [
     "fire_due_timers",
     "get_instance",
     "get_task",
+    "instance_data",
     "instance_history",
     "instance_waits",
     "instance_source",
@@ -37,6 +46,7 @@ __all__ = [
     "retry_incident",
     "move_area",
     "start_instance",
+    "step_forms",
     "step_names",
     "steps_by_role",
     "unclaim_task",

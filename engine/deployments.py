@@ -267,17 +267,32 @@ def instance_source(ctx: EngineContext, instance_id: int) -> str:
 
 def step_names(ctx: EngineContext, instance_id: int) -> dict[str, str]:
     """bpmn id → name of every step of the process version an instance runs on (for timelines)."""
+    return {s.bpmn_id: s.bpmn_name for s in _task_specs(ctx, instance_id) if getattr(s, "bpmn_name", None)}
+
+
+def step_forms(ctx: EngineContext, instance_id: int) -> dict[str, str]:
+    """bpmn id → form key of every user task of the process version an instance runs on (a timeline
+    labels the values entered at a step with its form's labels)."""
+    found = {}
+    for s in _task_specs(ctx, instance_id):
+        form_key = s.extensions.get("properties", {}).get("formKey") if hasattr(s, "extensions") else None
+        if form_key:
+            found[s.bpmn_id] = form_key
+    return found
+
+
+def _task_specs(ctx: EngineContext, instance_id: int) -> list:
     with ctx.db.read() as session:
         version_id = session.scalar(select(Instance.process_version_id).where(Instance.id == instance_id))
         if version_id is None:
             raise NotFound(f"instance {instance_id} does not exist")
         spec, subprocess_specs = ctx.specs.get(session, version_id)
-    names = {}
-    for process in (spec, *subprocess_specs.values()):
-        for task_spec in process.task_specs.values():
-            if getattr(task_spec, "bpmn_id", None) and getattr(task_spec, "bpmn_name", None):
-                names[task_spec.bpmn_id] = task_spec.bpmn_name
-    return names
+    return [
+        task_spec
+        for process in (spec, *subprocess_specs.values())
+        for task_spec in process.task_specs.values()
+        if getattr(task_spec, "bpmn_id", None)
+    ]
 
 
 def steps_by_role(ctx: EngineContext) -> dict[str, list[tuple[str, str]]]:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateCatchEvent, ReceiveTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, insert, select, update
 
@@ -138,6 +137,13 @@ def _seed(data: dict[str, Any] | None) -> Callable[[BpmnWorkflow], None]:
     return seed
 
 
+def instance_data(ctx: EngineContext, instance_id: int) -> tuple[int, dict[str, Any]]:
+    """An instance's version and current data, in one read (a task page needs no more)."""
+    with ctx.db.read() as session:
+        loaded = load(ctx, session.connection(), instance_id)
+        return loaded.row.version, _current_data(loaded.workflow)
+
+
 def get_instance(ctx: EngineContext, instance_id: int) -> InstanceView:
     with ctx.db.read() as session:
         workflow = load(ctx, session.connection(), instance_id).workflow
@@ -167,7 +173,6 @@ def get_instance(ctx: EngineContext, instance_id: int) -> InstanceView:
             open_tasks=[task_view(t, row) for t in tasks],
             waiting_for=[f"{e.event_type}:{e.name}" for e in workflow.waiting_events()],
             incidents=list(incidents),
-            waiting_steps=_waiting_steps(workflow),
         )
 
 
@@ -200,17 +205,6 @@ def retry_incident(ctx: EngineContext, instance_id: int, actor: str | None = Non
                 ],
             )
     return settle(ctx, loaded, result)
-
-
-def _waiting_steps(workflow: BpmnWorkflow) -> list[str]:
-    """The intermediate catch events (timers, messages) the instance stands at, by name; the boundary
-    events that could interrupt any time are left out."""
-    waiting = workflow.get_tasks(state=TaskState.WAITING)
-    return [
-        t.task_spec.bpmn_name or t.task_spec.bpmn_id
-        for t in waiting
-        if isinstance(t.task_spec, IntermediateCatchEvent | ReceiveTask)
-    ]
 
 
 def _current_data(workflow: BpmnWorkflow) -> dict[str, Any]:

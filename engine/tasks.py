@@ -47,9 +47,15 @@ def list_tasks(
 
 
 def get_task(ctx: EngineContext, task_id: str) -> TaskView:
-    with ctx.db.read() as session:
-        task = session.get(OpenTask, task_id) or _missing(session, task_id)
-        return task_view(task, session.get(Instance, task.instance_id))
+    with ctx.db.read() as session:  # one statement: the task with its instance
+        found = session.execute(
+            select(OpenTask, Instance)
+            .join(Instance, Instance.id == OpenTask.instance_id)
+            .where(OpenTask.id == task_id)
+        ).first()
+        if found is None:
+            _missing(session, task_id)
+        return task_view(*found)
 
 
 def claim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.errors import NotFound
+from workflows.case.reopen import reopen_case
 from workflows.case.service import case_bpmn, show_case
+from workflows.forms import FormInvalid
 
+from .errors import flash_problems
 from .security import ctx, viewer
 
 bp = Blueprint("cases", __name__)
@@ -24,6 +28,21 @@ def case(code: str):
         "case.html", case=page.record, timeline=page.timeline, diagram=page.diagram,
         open_tasks=page.open_tasks,
     )  # fmt: skip
+
+
+@bp.post("/cases/<code>/reopen")
+@login_required
+def reopen(code: str):
+    """An administrator reopens a closed case, with a reason (audited, in the timeline)."""
+    try:
+        reopen_case(ctx(), code, request.form.get("reason", ""), viewer())
+    except NotFound:
+        abort(404)
+    except FormInvalid as exc:
+        flash_problems(exc.errors)
+    else:
+        flash(_("Đã mở lại hồ sơ %(code)s; hồ sơ bắt đầu lại từ bước vận động.", code=code))
+    return redirect(url_for("cases.case", code=code))
 
 
 @bp.get("/cases/<code>/diagram.bpmn")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from engine.errors import Busy, Conflict, EngineError, NotFound, NotReady, ValidationError
@@ -47,3 +47,10 @@ def register(app: Flask) -> None:
         if _wants_json():
             return jsonify({"error": "NotFound", "message": "not found"}), 404
         return render_template("error.html", code=404, message=None), 404
+
+
+def flash_problems(errors: dict[str, list[str]]) -> None:
+    """A small form's field messages (it has no page of its own to show them beside its fields)."""
+    for messages in errors.values():
+        for message in messages:
+            flash(message, "error")

@@ -12,7 +12,7 @@ from workflows import tasks
 from workflows.accounts import list_users
 from workflows.deadlines import acknowledge_escalation, escalations_for, reminders_for
 from workflows.inbox import InboxFilter, list_inbox
-from workflows.scope import area_names
+from workflows.scope import agency_names, area_names
 
 from .security import ctx, now, scope, viewer
 
@@ -40,9 +40,10 @@ def index():
         areas = area_names(db, my_scope.all_areas)
         agency = current_user.account.agency_code
         escalations, reminders = escalations_for(db, agency), reminders_for(db, agency)
+        agencies = agency_names(db, (a.assigned_agency_code for a in escalations))
     return render_template(
         "inbox.html", page=page, filters=filters, steps=steps, areas=areas, colleagues=colleagues, now=now(),
-        escalations=escalations, reminders=reminders,
+        escalations=escalations, reminders=reminders, agencies=agencies,
     )  # fmt: skip
 
 

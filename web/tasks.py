@@ -15,8 +15,9 @@ from wtforms.validators import ValidationError as CsrfInvalid
 from engine.errors import Conflict, NotFound
 from workflows import tasks
 from workflows.deadlines import VIETNAM
-from workflows.forms import FormInvalid, boolean_fields
+from workflows.forms import FormInvalid
 
+from .errors import flash_problems
 from .payouts import payout_labels
 from .security import csrf, ctx, viewer
 
@@ -27,22 +28,24 @@ bp = Blueprint("tasks", __name__)
 @csrf.exempt  # checked inside, so that an expired token shows the form again with what was typed
 @login_required
 def task(task_id: str):
-    page = _page_or_404(task_id)
     if request.method == "GET":
-        return _render(page)
-    values = _posted(page.task.form_key)
+        return _render(_page_or_404(task_id))
+    values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version")}
     try:
         validate_csrf(request.form.get("csrf_token"))
     except (CsrfInvalid, CSRFError):
         message = _("Phiên làm việc của biểu mẫu đã hết hạn. Những gì bạn nhập vẫn còn dưới đây: "
                     "bấm gửi lại.")  # fmt: skip
-        return _render(page, values, {"_schema": [message]}, 400)
+        return _render(_page_or_404(task_id), values, {"_schema": [message]}, 400)
     try:
         done = tasks.submit_task(
-            ctx(), task_id, values, expected_version=request.form.get("version", type=int), viewer=viewer()
-        )
+            ctx(), task_id, values, expected_version=request.form.get("version", type=int), viewer=viewer(),
+            posted=True,
+        )  # fmt: skip
+    except NotFound:
+        abort(404)
     except FormInvalid as exc:
-        return _render(page, values, exc.errors, 422)
+        return _render(_page_or_404(task_id), values, exc.errors, 422)
     except tasks.TaskHeld as exc:
         message = _("%(holder)s đang giữ việc này nên bạn chưa gửi được. Những gì bạn nhập vẫn còn "
                     "dưới đây; hãy nhờ người đó trả lại việc hoặc liên hệ quản trị viên.",
@@ -75,9 +78,7 @@ def extend(task_id: str):
     except NotFound:
         abort(404)
     except FormInvalid as exc:
-        for messages in exc.errors.values():
-            for message in messages:
-                flash(message, "error")
+        flash_problems(exc.errors)
         return redirect(url_for("cases.case", code=request.form.get("case", "")))
     flash(_("Đã gia hạn đến %(due)s.", due=view.due_at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")))
     return redirect(url_for("cases.case", code=view.business_key))
@@ -96,13 +97,6 @@ def _render(page: tasks.TaskPage, values: dict | None = None, errors: dict | Non
         values=page.values if values is None else values, due=page.due, beside=page.beside,
         labels=payout_labels(),
     ), status  # fmt: skip
-
-
-def _posted(form_key: str) -> dict:
-    values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version")}
-    for name in boolean_fields(form_key):
-        values[name] = request.form.get(name) in ("on", "true", "1", "yes")
-    return values
 
 
 def where_next(done: tasks.Submission) -> str:

@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .org.models import Area, RoleAssignment
+from .org.models import Agency, Area, RoleAssignment
 from .org.routing import assignments_for
 
 
@@ -105,3 +105,11 @@ def area_names(session: Session, codes) -> list[tuple[str, str]]:
         return []
     rows = session.execute(select(Area.code, Area.kind, Area.name).where(Area.code.in_(codes))).all()
     return sorted(((code, f"{kind} {name}") for code, kind, name in rows), key=lambda r: r[1])
+
+
+def agency_names(session: Session, codes) -> dict[str, str]:
+    """code → name of the given agencies: pages show agencies by name, never by code."""
+    codes = sorted({c for c in codes if c})
+    if not codes:
+        return {}
+    return dict(session.execute(select(Agency.code, Agency.name).where(Agency.code.in_(codes))).all())

@@ -220,10 +220,10 @@ def test_users_are_created_from_the_command_line_with_the_password_on_stdin(cli,
 
     monkeypatch.setattr("sys.stdin", io.StringIO("Mat-khau-2024\n"))
     code, _, err = cli("users", "create", "lan", "--agency", "2024:608/ldtbxh")
-    assert code == 1 and "already exists" in error_line(err)
+    assert code == 1 and "đã có người dùng" in error_line(err)
     monkeypatch.setattr("sys.stdin", io.StringIO("ngan\n"))
     code, _, err = cli("users", "create", "tuan", "--agency", "2024:608/ldtbxh")
-    assert code == 1 and "at least 10" in error_line(err)
+    assert code == 1 and "ít nhất 10 ký tự" in error_line(err)
     ctx.db.dispose()
 
 

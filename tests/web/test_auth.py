@@ -98,7 +98,7 @@ def test_admin_creates_users_and_resets_passwords(app):
         {"username": "yen", "agency_code": "2024:608/ldtbxh", "password": "short"},
         "/admin/users",
     )
-    assert weak.status_code == 422 and "at least 10" in weak.get_data(as_text=True)
+    assert weak.status_code == 422 and "ít nhất 10 ký tự" in weak.get_data(as_text=True)
     reset = admin.post("/admin/users/hoa/password", {"password": "Moi-mat-khau-9"}, "/admin/users")
     assert reset.status_code == 302
     assert Browser(app).login("hoa", "Moi-mat-khau-9").status_code == 302

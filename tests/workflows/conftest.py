@@ -15,7 +15,7 @@ from workflows.bootstrap import bootstrap
 from workflows.case import service as cases
 from workflows.demo.organisation import SPLIT, build_demo_organisation
 from workflows.org import ancestors, area_code, load_area_file, load_current_units
-from workflows.tasks import route, submit_task
+from workflows.tasks import Submission, route, submit_task
 
 COMMUNE_2024 = area_code("2024", "23311")  # Xã Đắk Cấm, thành phố Kon Tum
 CITY_2024 = area_code("2024", "608")
@@ -120,7 +120,7 @@ class Case:
         assert len(tasks) <= 1, [t.bpmn_id for t in tasks]
         return tasks[0].bpmn_id if tasks else None
 
-    def do(self, bpmn_id: str, form: dict, user: str = "officer") -> cases.Submission:
+    def do(self, bpmn_id: str, form: dict, user: str = "officer") -> Submission:
         ctx = self.province.fresh()
         (task,) = [t for t in engine.get_instance(ctx, self.instance_id).open_tasks if t.bpmn_id == bpmn_id]
         routed = route(ctx, task)

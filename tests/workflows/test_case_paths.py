@@ -143,7 +143,11 @@ def test_review_rejects_and_the_case_closes(province):
     case = province.case()
     case.do("outreach", AGREES)
     case.do("register", REGISTRATION)
-    case.do("review", {"decision": "reject", "note": "Không thuộc diện bảo trợ"})
+    with pytest.raises(FormInvalid) as refused:  # closing is confirmed, having seen which case closes
+        case.do("review", {"decision": "reject", "note": "Không thuộc diện bảo trợ"})
+    assert "BN-0001 · Y Thị Hoa sẽ được đóng" in refused.value.errors["confirm_closure"][0]
+    assert case.waiting() == "review"
+    case.do("review", {"decision": "reject", "note": "Không thuộc diện bảo trợ", "confirm_closure": True})
     assert (case.status(), case.ended_at()) == ("completed", "rejected")
     assert (case.record().status, case.record().closed_reason) == ("rejected", "rejected")
 
@@ -168,7 +172,7 @@ def test_police_correct_the_record_and_it_goes_back_to_review(province):
 def test_deceased_closes_the_case_and_nothing_is_ever_paid(province):
     case = province.case()
     to_police(case)
-    case.do("police_check", {"result": "deceased", "date_of_death": "2024-02-10"})
+    case.do("police_check", {"result": "deceased", "date_of_death": "2024-02-10", "confirm_closure": True})
     assert (case.status(), case.ended_at()) == ("completed", "deceased")
     assert case.record().status == "deceased"
 
@@ -184,8 +188,21 @@ def test_not_found_goes_back_to_the_commune(province):
 def test_duplicate_closes_as_a_duplicate(province):
     case = province.case()
     to_police(case)
-    case.do("police_check", {"result": "duplicate", "duplicate_of": "BN-0999"})
-    assert (case.ended_at(), case.record().status) == ("duplicate", "duplicate")
+    for unknown, why in (("KT-99999", "Không có hồ sơ mã «KT-99999»"), ("BN-0001", "chính nó")):
+        with pytest.raises(FormInvalid) as refused:
+            case.do("police_check", {"result": "duplicate", "duplicate_of": unknown, "confirm_closure": True})
+        assert why in refused.value.errors["duplicate_of"][0]
+    province.case("BN-0002", cccd=None)
+    with pytest.raises(FormInvalid) as refused:  # a real case: named, and the closing waits for a yes
+        case.do("police_check", {"result": "duplicate", "duplicate_of": "BN-0002"})
+    assert "trùng với hồ sơ BN-0002 · Y Thị Hoa" in refused.value.errors["confirm_closure"][0]
+    assert case.waiting() == "police_check"
+    case.do("police_check", {"result": "duplicate", "duplicate_of": "BN-0002", "confirm_closure": True})
+    assert (case.ended_at(), case.record().status, case.record().duplicate_of) == (
+        "duplicate",
+        "duplicate",
+        "BN-0002",
+    )
 
 
 def test_a_beneficiary_without_cccd_waits_for_one_to_be_issued(province):

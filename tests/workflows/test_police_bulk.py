@@ -304,3 +304,24 @@ def test_rows_that_disagree_with_their_task_or_repeat_one_or_belong_to_a_colleag
     assert report.rows[2].message.startswith("Trùng với dòng 3")
     assert "«colleague»" in report.rows[3].message
     assert office.waiting("BN-01") == ["police_check"] and office.waiting("BN-04") == ["police_check"]
+
+
+def test_a_duplicate_row_must_name_an_open_case(office):
+    """The upload applies the task page's check: a duplicate of a case that does not exist (or is this
+    same one) is that row's error; a real open case closes the row's case and is remembered."""
+    data = filled(
+        export_pending(office.ctx, CITY_POLICE, ON),
+        {
+            "BN-01": {"Kết quả": "Trùng với người hưởng khác", "Trùng với mã hồ sơ": "KT-99999"},
+            "BN-02": {"Kết quả": "duplicate", "Trùng với mã hồ sơ": "BN-02"},
+            "BN-03": {"Kết quả": "duplicate", "Trùng với mã hồ sơ": "BN-04"},
+        },
+    )
+    report = office.upload(data)
+    messages = {r.beneficiary: (r.status, r.message) for r in report.rows}
+    assert messages["BN-01"][0] == "error" and "Không có hồ sơ mã «KT-99999»" in messages["BN-01"][1]
+    assert messages["BN-02"][0] == "error" and "chính nó" in messages["BN-02"][1]
+    assert messages["BN-03"][0] == "done"
+    assert office.waiting("BN-01") == ["police_check"]
+    record = office.record("BN-03")
+    assert (record.status, record.duplicate_of) == ("duplicate", "BN-04")

@@ -28,9 +28,11 @@ from workflows import payouts
 from workflows.beneficiaries.models import Beneficiary
 from workflows.bootstrap import bootstrap
 from workflows.case import service as cases
+from workflows.entitlements import load_entitlements
 from workflows.tasks import submit_task
 
 PREVIOUS = "55bbac2"  # v0.1
+PER_CHILD = {c.code for c in load_entitlements().categories.values() if c.per_child}  # children asked for
 
 BUILD = textwrap.dedent(
     """
@@ -135,6 +137,7 @@ def _forward(ctx, task, rng: random.Random) -> dict:
             "has_cccd": True, "cccd": person.cccd or cccd, "phone": "0912345678", "village": "Thôn 1",
             "method": "new_account",
             "category_code": person.category_code, "mobility": "mobile", "consent": True,
+            **({"children_count": "2"} if person.category_code in PER_CHILD else {}),
         },
         "review": {"decision": "approve"},
         "issue_cccd": {"cccd": cccd, "issued_on": today},

@@ -26,8 +26,7 @@ people = api_blueprint("beneficiaries", "/beneficiaries", "Beneficiaries' record
 @blp.response(200, s.CasePageSchema)
 def list_all(page=1, q=None, area=None, status=None):
     """Cases in the caller's areas, by name; ``q`` searches names (diacritics ignored) or CCCD digits."""
-    with ctx().db.read() as db:
-        return list_cases(db, caller_scope(), search=q, area=area, status=status, page=page)
+    return _listed(page, q, area, status)
 
 
 @blp.get("/<code>")
@@ -71,8 +70,7 @@ def open_case(body):
 @people.response(200, s.CasePageSchema)
 def list_people(page=1, q=None, area=None, status=None):
     """Beneficiaries in the caller's areas (the same list as the cases', by record)."""
-    with ctx().db.read() as db:
-        return list_cases(db, caller_scope(), search=q, area=area, status=status, page=page)
+    return _listed(page, q, area, status)
 
 
 @people.get("/<code>")
@@ -88,3 +86,8 @@ def _record(code: str):
         return case_record(ctx(), code, caller())
     except NotFound:
         raise not_found() from None
+
+
+def _listed(page: int, q: str | None, area: str | None, status: str | None):
+    with ctx().db.read() as db:
+        return list_cases(db, caller_scope(), search=q, area=area, status=status, page=page)

@@ -71,9 +71,9 @@ def update_user(
                 "you cannot deactivate or demote your own account", element="username"
             )
         if "full_name" in changes and not full_name.strip():
-            raise ValidationError.single("the full name is empty", element="full_name")
+            raise ValidationError.single("Vui lòng nhập họ tên.", element="full_name")
         if "agency_code" in changes and session.get(Agency, agency_code) is None:
-            raise ValidationError.single(f"no agency with code {agency_code!r}", element="agency_code")
+            raise ValidationError.single(f"Không có cơ quan mã «{agency_code}».", element="agency_code")
         for name, (_, new) in changes.items():
             setattr(user, name, new)
         if changes:

@@ -76,11 +76,14 @@ def create_user(
 ) -> Account:
     username = username.strip().lower()
     if not username or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
-        raise ValidationError.single("a user name is letters, digits, '.', '_' or '-'", element="username")
+        raise ValidationError.single(
+            "Tên đăng nhập chỉ gồm chữ không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang.",
+            element="username",
+        )
     if session.get(Agency, agency_code) is None:
         raise NotFound(f"no agency with code {agency_code!r}")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"user {username!r} already exists")
+        raise Conflict(f"Tên đăng nhập «{username}» đã có người dùng; chọn tên khác.")
     user = User(
         username=username,
         full_name=full_name or username,
@@ -178,13 +181,9 @@ def _user_named(session: Session, username: str) -> User:
 
 def _check_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError.single(
-            f"a password needs at least {MIN_PASSWORD_LENGTH} characters", element="password"
-        )
+        raise ValidationError.single(f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.", element="password")
     if password.isdigit() or password.isalpha():
-        raise ValidationError.single(
-            "a password needs both letters and digits or symbols", element="password"
-        )
+        raise ValidationError.single("Mật khẩu cần có cả chữ và chữ số (hoặc ký hiệu).", element="password")
 
 
 def _account(user: User) -> Account:

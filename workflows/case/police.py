@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 from ..beneficiaries.models import Beneficiary
 from ..beneficiaries.records import open_case_with_cccd
 from ..forms import form, form_check
-from ..forms.fields import choice, day, require_when, text
+from ..forms.fields import choice, day, flag, require_when, text
 from ..services import registry
 from ..validators import InvalidValue, normalize_name, validate_cccd
+from .closing import closing_problems
 from .common import as_date, record_change, step_session
 
 RESULTS = {
@@ -55,6 +56,10 @@ class PoliceCheckForm(Schema):
     )
     date_of_death = day("Ngày chết", required=False, show_if={"result": ["deceased"]})
     duplicate_of = text("Mã hồ sơ trùng", required=False, max_length=40, show_if={"result": ["duplicate"]})
+    confirm_closure = flag(
+        "Tôi xác nhận đóng hồ sơ này", show_if={"result": ["duplicate", "deceased"]},
+        help="Hồ sơ đã đóng chỉ quản trị viên mở lại được.",
+    )  # fmt: skip
     note = text("Ghi chú", required=False, max_length=1000, widget="textarea")
 
     @validates_schema(skip_on_field_errors=False)
@@ -66,12 +71,17 @@ class PoliceCheckForm(Schema):
                 "Nhập ít nhất một thông tin đã điều chỉnh (họ tên, ngày sinh hoặc CCCD)."
             ]
         require_when(data, "date_of_death", "Ngày chết", data.get("result") == "deceased", errors)
+        require_when(data, "duplicate_of", "Mã hồ sơ trùng", data.get("result") == "duplicate", errors)
         if errors:
             raise ValidationError(errors)
 
 
 @form_check("police_check")
 def check_police(session: Session, record: Beneficiary, data: dict) -> dict[str, list[str]]:
+    if data.get("result") == "duplicate":
+        return closing_problems(session, record, data, data["result"], data.get("duplicate_of"))
+    if data.get("result") == "deceased":
+        return closing_problems(session, record, data, data["result"])
     if data.get("result") != "corrected":
         return {}
     if data.get("corrected_cccd"):

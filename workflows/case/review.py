@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, validates_schema
+from sqlalchemy.orm import Session
 
-from ..forms import form
-from ..forms.fields import choice, require_when, text
+from ..beneficiaries.models import Beneficiary
+from ..forms import form, form_check
+from ..forms.fields import choice, flag, require_when, text
+from .closing import closing_problems
 
 DECISIONS = {
     "approve": "Duyệt, chuyển làm sạch dữ liệu",
@@ -25,9 +28,19 @@ class ReviewForm(Schema):
         show_if={"decision": ["supplement", "reject"]},
     )
 
+    confirm_closure = flag(
+        "Tôi xác nhận đóng hồ sơ này", show_if={"decision": ["reject"]},
+        help="Hồ sơ đã đóng chỉ quản trị viên mở lại được.",
+    )  # fmt: skip
+
     @validates_schema(skip_on_field_errors=False)
     def conditional(self, data, **_):
         errors: dict = {}
         require_when(data, "note", "Lý do / nội dung cần bổ sung", data.get("decision") != "approve", errors)
         if errors:
             raise ValidationError(errors)
+
+
+@form_check("review")
+def check_review(session: Session, record: Beneficiary, data: dict) -> dict[str, list[str]]:
+    return closing_problems(session, record, data, "reject") if data.get("decision") == "reject" else {}

@@ -139,8 +139,9 @@ def show_case(ctx: EngineContext, code: str, viewer: Viewer, with_diagram: bool 
     if record.instance_id is None:
         return CasePage(record, [], [], None)
     instance = engine.get_instance(ctx, record.instance_id)
-    diagram = case_diagram(ctx, record.instance_id) if with_diagram else None
-    return CasePage(record, instance.open_tasks, timeline(ctx, record.instance_id), diagram)
+    history = engine.instance_history(ctx, record.instance_id)
+    diagram = case_diagram(ctx, record.instance_id, instance.open_tasks, history) if with_diagram else None
+    return CasePage(record, instance.open_tasks, timeline(ctx, record.instance_id, history), diagram)
 
 
 def case_bpmn(ctx: EngineContext, code: str, viewer: Viewer) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine import EngineContext, history
 from engine.models import Instance
 
-from ..beneficiaries.models import Beneficiary
+from ..beneficiaries.models import CLOSED_STATUSES, Beneficiary
 from ..beneficiaries.records import get_record
 from ..entitlements import load_entitlements
 from ..org.models import Area
@@ -58,6 +58,8 @@ class CaseSummary:
     representative: str
     mobility: str
     instance_id: int | None
+    closed: bool = False
+    duplicate_of: str = ""  # closed as a duplicate: of this case
 
 
 def case_summary(ctx: EngineContext, code: str, roles: Iterable[str], viewer: str) -> CaseSummary:
@@ -99,6 +101,8 @@ def case_summary(ctx: EngineContext, code: str, roles: Iterable[str], viewer: st
             representative=_representative(record),
             mobility=MOBILITY.get(record.mobility or "", ""),
             instance_id=instance_id,
+            closed=record.status in CLOSED_STATUSES,
+            duplicate_of=record.duplicate_of or "",
         )
 
 

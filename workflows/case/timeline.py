@@ -1,35 +1,25 @@
-"""Where a case stands and how it got there: its diagram and its timeline, in people's words."""
+"""Where a case stands and how it got there: its diagram and its timeline, in people's words.
+
+Each step's entry says what was entered there, with the form's Vietnamese labels and choices (personal
+numbers masked); a deadline's move says why; views of personal data are gathered into one line per run
+so that they do not bury the work.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import engine
 from engine import EngineContext
+from engine.history import HistoryEntry
+from engine.views import TaskView
 
-
-@dataclass(frozen=True)
-class Diagram:
-    xml: str
-    current: list[str]  # bpmn ids where the case stands
-    done: list[str]  # bpmn ids already passed
-    waiting: list[engine.Wait] = field(default_factory=list)  # the timers and messages it waits for
-
-
-def case_diagram(ctx: EngineContext, instance_id: int) -> Diagram:
-    """The BPMN the case runs on (its own version, not the newest) and where it stands."""
-    view = engine.get_instance(ctx, instance_id)
-    done = {
-        e.bpmn_id
-        for e in engine.instance_history(ctx, instance_id)
-        if e.kind == "task_completed" and e.bpmn_id
-    }
-    return Diagram(
-        engine.instance_source(ctx, instance_id), [t.bpmn_id for t in view.open_tasks], sorted(done),
-        engine.instance_waits(ctx, instance_id),
-    )  # fmt: skip
-
+from ..deadlines import VIETNAM
+from ..forms import FORMS, describe
+from ..privacy import mask
 
 EVENT_LABELS = {
     "instance_started": "Mở hồ sơ",
@@ -53,7 +43,18 @@ EVENT_LABELS = {
     "escalation_raised": "Báo quá hạn lên cấp trên",
     "escalation_acknowledged": "Cấp trên đã ghi nhận",
     "escalation_closed": "Đóng cảnh báo quá hạn",
+    "case_reopened": "Mở lại hồ sơ",
 }
+PERSONAL = frozenset({"cccd", "account_number", "representative_cccd", "new_cccd"})
+RECORD_LABELS = {"status": "Trạng thái", "payment_method": "Hình thức nhận", "bank_code": "Ngân hàng"}
+
+
+@dataclass(frozen=True)
+class Diagram:
+    xml: str
+    current: list[str]  # bpmn ids where the case stands
+    done: list[str]  # bpmn ids already passed
+    waiting: list[engine.Wait] = field(default_factory=list)  # the timers and messages it waits for
 
 
 @dataclass(frozen=True)
@@ -63,21 +64,84 @@ class TimelineEntry:
     step: str | None
     actor: str | None
     detail: str
+    count: int = 1  # gathered entries (views of personal data): how many
 
     @property
     def label(self) -> str:
         return EVENT_LABELS.get(self.kind, self.kind)
 
 
-def timeline(ctx: EngineContext, instance_id: int) -> list[TimelineEntry]:
-    names = engine.step_names(ctx, instance_id)
-    entries = []
-    for e in engine.instance_history(ctx, instance_id):
-        data = e.data or {}
-        detail = ""
-        if e.kind == "record_changed":
-            detail = ", ".join(sorted(data.get("changes", {})))
-        elif e.kind in ("message_delivered",) or e.kind == "incident_raised":
-            detail = data.get("message", "")
-        entries.append(TimelineEntry(e.at, e.kind, names.get(e.bpmn_id, e.bpmn_id), e.actor, detail))
+def case_diagram(
+    ctx: EngineContext, instance_id: int, open_tasks: Iterable[TaskView], history: Iterable[HistoryEntry]
+) -> Diagram:
+    """The BPMN the case runs on (its own version, not the newest) and where it stands."""
+    done = {e.bpmn_id for e in history if e.kind == "task_completed" and e.bpmn_id}
+    return Diagram(
+        engine.instance_source(ctx, instance_id), [t.bpmn_id for t in open_tasks], sorted(done),
+        engine.instance_waits(ctx, instance_id),
+    )  # fmt: skip
+
+
+def timeline(ctx: EngineContext, instance_id: int, history: Iterable[HistoryEntry]) -> list[TimelineEntry]:
+    names, forms = engine.step_names(ctx, instance_id), engine.step_forms(ctx, instance_id)
+    entries: list[TimelineEntry] = []
+    for e in history:
+        step = names.get(e.bpmn_id, e.bpmn_id)
+        if e.kind == "pii_viewed" and entries and entries[-1].kind == "pii_viewed":
+            last = entries[-1]
+            who = last.actor if e.actor in (last.actor or "").split(", ") else f"{last.actor}, {e.actor}"
+            entries[-1] = TimelineEntry(last.at, last.kind, None, who, "", last.count + 1)
+            continue
+        entries.append(TimelineEntry(e.at, e.kind, step, e.actor, _detail(e, forms.get(e.bpmn_id))))
     return entries
+
+
+def _detail(e: HistoryEntry, form_key: str | None) -> str:
+    data = e.data or {}
+    if e.kind == "task_completed" and form_key in FORMS:
+        return entered(form_key, data)
+    if e.kind == "record_changed":
+        labels = _labels()
+        changed = sorted(data.get("changes", {}))
+        return ", ".join(labels.get(name, RECORD_LABELS.get(name, name)) for name in changed)
+    if e.kind == "due_changed":
+        new = datetime.fromisoformat(data["new"]).astimezone(VIETNAM) if data.get("new") else None
+        until = f"đến {new:%d/%m/%Y %H:%M}" if new else ""
+        return "; ".join(p for p in (until, f"lý do: {data['reason']}" if data.get("reason") else "") if p)
+    if e.kind == "instance_started" and (data.get("origin") or {}).get("reopened"):
+        return f"mở lại hồ sơ đã đóng; lý do: {data['origin']['reopened']}"
+    if e.kind == "task_assigned":
+        return f"cho {data.get('to')}" if data.get("to") else ""
+    if e.kind in ("escalation_acknowledged", "case_reopened"):
+        return data.get("comment") or data.get("reason") or ""
+    if e.kind in ("message_delivered", "incident_raised"):
+        return data.get("message", "")
+    return ""
+
+
+def entered(form_key: str, data: dict[str, Any]) -> str:
+    """What was entered at a step, as its form names it: ``Hình thức tiếp xúc: Đến nhà; …``."""
+    parts = []
+    for spec in describe(form_key):
+        value = data.get(spec.name)
+        if value in (None, "", [], {}):
+            continue
+        if isinstance(value, bool):
+            shown = "Có" if value else "Không"
+        elif spec.name in PERSONAL:
+            shown = mask(str(value))
+        else:
+            shown = spec.choices.get(str(value), str(value))
+        parts.append(f"{spec.label}: {shown}")
+    return "; ".join(parts)
+
+
+_LABELS: dict[str, str] = {}
+
+
+def _labels() -> dict[str, str]:
+    """Every form field's label by name (the record's fields carry the names of the forms that set them)."""
+    if not _LABELS:
+        for key in FORMS:
+            _LABELS.update((f.name, f.label) for f in describe(key) if f.name not in _LABELS)
+    return _LABELS

@@ -113,7 +113,8 @@ class Planner:
         if stage == "register_supplement":
             return [*head, self._task("review", decision="supplement", note=rng.choice(SUPPLEMENTS))]
         if stage == "rejected":
-            return [*head, self._task("review", decision="reject", note=rng.choice(REJECTIONS))]
+            reason = rng.choice(REJECTIONS)
+            return [*head, self._task("review", decision="reject", note=reason, confirm_closure=True)]
         head.append(self._task("review", decision="approve"))
         if not person.has_cccd:
             if stage == "issue_cccd":
@@ -126,10 +127,9 @@ class Planner:
         police = {
             "register_not_found": {"result": "not_found", "note": "Không tìm thấy theo số CCCD đã khai"},
             "review_after_correction": self._correction(person),
-            "duplicate": {
-                "result": "duplicate",
-                "duplicate_of": rng.choice(others) if others else "KT-00001",
-            },
+            "duplicate": {"result": "duplicate", "duplicate_of": rng.choice(others), "confirm_closure": True}
+            if others
+            else {"result": "matched"},  # nobody open yet to be a duplicate of
         }
         if stage in police:
             return [*head, self._task("police_check", **police[stage])]
@@ -238,7 +238,8 @@ class Planner:
 
     def _death(self, person: Person, day: date) -> dict:
         died = max(day - timedelta(days=self.rng.randint(10, 200)), person.date_of_birth + timedelta(days=1))
-        return {"result": "deceased", "date_of_death": died.isoformat(), "note": "Đã khai tử tại UBND xã"}
+        return {"result": "deceased", "date_of_death": died.isoformat(), "note": "Đã khai tử tại UBND xã",
+                "confirm_closure": True}  # fmt: skip
 
     def _task(self, name: str, **form) -> tuple[str, str, Builder]:
         return ("task", name, lambda day: dict(form))

@@ -118,7 +118,7 @@ def plan_journeys(
     for number, (stage, commune) in enumerate(zip(showcase + rest, places, strict=True), start=1):
         district, ward = where[commune]
         person = people.person(district.rpartition(":")[2], ward, without_cccd=stage == "issue_cccd")
-        others = [j.code for j in journeys]
+        others = [j.code for j in journeys if j.stage not in ("rejected", "deceased", "duplicate", "exited")]
         journeys.append(planner.journey(f"{PREFIX}{number:05d}", stage, commune, person, others))
     return journeys
 

@@ -21,7 +21,7 @@ from engine.views import TaskView
 
 from ..accounts.models import User
 from ..deadlines import END_OF_WORKING_DAY, VIETNAM, extend_deadline, local_date
-from ..forms import FormInvalid, describe, load_form
+from ..forms import FormInvalid, boolean_fields, describe, load_form
 from ..forms.registry import FieldSpec
 from ..inbox import due_status, task_in_scope
 from ..scope import Scope
@@ -80,14 +80,14 @@ def open_task(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskPage:
     if not task.form_key:
         raise NotFound(f"task {task_id} has no form")
     parts = _parts(task)
-    instance = engine.get_instance(ctx, task.instance_id)
+    version, data = engine.instance_data(ctx, task.instance_id)
     fields = describe(task.form_key)
-    values = _prefill(ctx, task, parts, fields, instance.data)
+    values = _prefill(ctx, task, parts, fields, data)
     said = handoff(ctx, task)
     held = task.claimed_by if task.claimed_by not in (None, viewer.username) else None
     beside = parts.beside(ctx, task, viewer.scope.roles, viewer.username)
     return TaskPage(
-        task=task, fields=fields, values=values, version=instance.version,
+        task=task, fields=fields, values=values, version=version,
         due=due_status(task.due_at, ctx.now()), kind=parts.kind, beside=beside, held_by=held, handoff=said,
     )  # fmt: skip
 
@@ -99,9 +99,11 @@ def submit_task(
     user: str | None = None,
     expected_version: int | None = None,
     viewer: Viewer | None = None,
+    posted: bool = False,
 ) -> Submission:
     """Validate a step's form (its schema, then its process's checks) and complete the task with it.
 
+    ``posted``: ``raw`` is what a browser sent, where an unticked checkbox is absent and means False.
     Raises FormInvalid with field-level Vietnamese messages (nothing changed), TaskHeld when another
     person holds the task, NotFound when ``viewer`` is given and the task is outside their scope.
     """
@@ -109,6 +111,11 @@ def submit_task(
     user = viewer.username if viewer else user
     if not task.form_key:
         raise FormInvalid({"_schema": [f"Bước {task.name or task.bpmn_id} không có biểu mẫu."]})
+    if posted:
+        raw = {
+            **raw,
+            **{name: raw.get(name) in ("on", "true", "1", "yes") for name in boolean_fields(task.form_key)},
+        }
     if user is not None and task.claimed_by not in (None, user):
         raise TaskHeld(task.claimed_by)
     step = _parts(task).submit(ctx, task, raw, user, expected_version)
@@ -182,9 +189,9 @@ def extend_due(ctx: EngineContext, task_id: str, day: date | None, reason: str, 
 
 
 def _waiting(ctx: EngineContext, instance_id: int) -> tuple[tuple[str, ...], datetime | None]:
-    """What a case with no open task waits for: its catch events' names and its next timer."""
-    instance = engine.get_instance(ctx, instance_id)
-    return tuple(instance.waiting_steps), instance.next_timer_at
+    """What a case with no open task waits for: its catch events' names and its soonest timer."""
+    found = engine.instance_waits(ctx, instance_id)
+    return tuple(w.name or w.bpmn_id for w in found), min((w.due_at for w in found if w.due_at), default=None)
 
 
 def _task_for(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskView:
