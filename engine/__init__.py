@@ -5,6 +5,7 @@ ids and plain data, and return ids or small dataclasses. It knows nothing of ben
 """
 
 from .bootstrap import bootstrap
+from .bpmn_files import rename_lanes
 from .context import EngineContext
 from .deadlines import extend_due
 from .deployments import (
@@ -45,6 +46,7 @@ __all__ = [
     "list_tasks",
     "retry_incident",
     "move_area",
+    "rename_lanes",
     "start_instance",
     "step_forms",
     "step_names",
