@@ -3,9 +3,12 @@ sees its own programme's tasks in its inbox and its own figures on its dashboard
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
 
 import engine
 from engine.errors import NotFound
@@ -14,6 +17,8 @@ from workflows.case.service import open_case
 from workflows.dashboard.page import dashboard_page
 from workflows.deadlines import alerts_of_instance, sweep_deadlines
 from workflows.inbox import InboxFilter, list_inbox, task_in_scope
+from workflows.org import Agency
+from workflows.payouts.report import monthly_report_xlsx
 from workflows.programme_work import programmes_of
 from workflows.scope import scope_for
 from workflows.tasks import Viewer, open_task, route
@@ -105,6 +110,16 @@ def test_overdue_work_escalates_along_its_own_programmes_departments(pay):
     for key, department in ((f"PAY-{CITY}-2025-04-NCC", HOME_AFFAIRS), (f"PAY-{CITY}-2025-04", HEALTH)):
         (task,) = engine.get_instance(pay.ctx(), instance[key]).open_tasks
         assert route(pay.ctx(), task).agency_code == department, key
+    # and each cycle's monthly report goes to its own programme's provincial department
+    with pay.ctx().db.read() as session:
+        names = dict(session.execute(select(Agency.code, Agency.name)).all())
+    for key, department in (
+        (f"PAY-{CITY}-2025-04-NCC", PROVINCE_HOME_AFFAIRS),
+        (f"PAY-{CITY}-2025-04", PROVINCE_HEALTH),
+    ):
+        sheet = load_workbook(io.BytesIO(monthly_report_xlsx(pay.ctx(), cycles[key]))).active
+        text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+        assert names[department] in text, key
 
 
 def test_a_case_is_its_persons_programmes_work(pay):
