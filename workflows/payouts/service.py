@@ -223,7 +223,7 @@ def open_step(ctx: EngineContext, cycle_id: int, bpmn_id: str | None = None):
         instance_id = session.execute(select(C.c.instance_id).where(C.c.id == cycle_id)).scalar()
     if instance_id is None:
         return None
-    tasks = engine.get_instance(ctx, instance_id).open_tasks
+    tasks = engine.list_tasks(ctx, instance_id=instance_id)
     return next((t for t in tasks if bpmn_id is None or t.bpmn_id == bpmn_id), None)
 
 
