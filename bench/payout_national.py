@@ -72,7 +72,7 @@ def setup(ctx, n: int, wanted: int) -> list[str]:
             build_demo_organisation(session, "2025", province_code=code)
             communes += list(
                 session.scalars(
-                    select(Area.code).where(Area.level == "commune", Area.code.like(f"2025:{code}%"))
+                    select(Area.code).where(Area.level == "commune", Area.parent_code == f"2025:{code}")
                     .order_by(Area.code)
                 )
             )  # fmt: skip
