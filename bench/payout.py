@@ -45,6 +45,7 @@ from workflows.demo.organisation import build_demo_organisation  # noqa: E402
 from workflows.org import load_area_file  # noqa: E402
 from workflows.org.models import Area  # noqa: E402
 from workflows.payouts import files, report  # noqa: E402
+from workflows.tasks import submit_task  # noqa: E402
 
 CITY = "2024:608"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -74,7 +75,7 @@ def template_case(ctx) -> int:
     ]  # fmt: skip
     for bpmn_id, form in forms:
         (task,) = [t for t in engine.get_instance(ctx, step.instance_id).open_tasks if t.bpmn_id == bpmn_id]
-        cases.submit(ctx, task.id, form)
+        submit_task(ctx, task.id, form)
     return step.instance_id
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateCatchEvent, ReceiveTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, insert, select, update
 
@@ -141,6 +142,7 @@ def get_instance(ctx: EngineContext, instance_id: int) -> InstanceView:
             open_tasks=[task_view(t, row) for t in tasks],
             waiting_for=[f"{e.event_type}:{e.name}" for e in workflow.waiting_events()],
             incidents=list(incidents),
+            waiting_steps=_waiting_steps(workflow),
         )
 
 
@@ -172,6 +174,17 @@ def retry_incident(ctx: EngineContext, instance_id: int, actor: str | None = Non
         return result
 
 
+def _waiting_steps(workflow: BpmnWorkflow) -> list[str]:
+    """The intermediate catch events (timers, messages) the instance stands at, by name; the boundary
+    events that could interrupt any time are left out."""
+    waiting = workflow.get_tasks(state=TaskState.WAITING)
+    return [
+        t.task_spec.bpmn_name or t.task_spec.bpmn_id
+        for t in waiting
+        if isinstance(t.task_spec, IntermediateCatchEvent | ReceiveTask)
+    ]
+
+
 def _current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     """The data as the case stands: at the open user task if there is one (what its form sees), else
     at the last task run, or the workflow's result once it has ended."""
@@ -200,12 +213,33 @@ def move_area(conn: Connection, old_area: str, new_area: str, at, actor: str | N
         .values(area_code=new_area, version=Instance.version + 1, updated_at=at)
         .execution_options(synchronize_session=False)
     )
+    tasks: dict[int, list[dict]] = {}
+    for task in conn.execute(
+        select(OpenTask.instance_id, OpenTask.id, OpenTask.bpmn_id, OpenTask.role, OpenTask.due_at).where(
+            OpenTask.instance_id.in_(moved), OpenTask.area_code == old_area
+        )
+    ):
+        due = task.due_at.isoformat() if task.due_at else None
+        tasks.setdefault(task.instance_id, []).append(
+            {"task": task.id, "step": task.bpmn_id, "role": task.role, "due_at": due}
+        )
     conn.execute(
         update(OpenTask)
         .where(OpenTask.instance_id.in_(moved), OpenTask.area_code == old_area)
         .values(area_code=new_area)
         .execution_options(synchronize_session=False)
     )
-    data = {"from": old_area, "to": new_area}
-    history.write(conn, [history.entry(at, "area_moved", i, actor=actor, data=data) for i in moved])
+    history.write(
+        conn,
+        [
+            history.entry(
+                at,
+                "area_moved",
+                i,
+                actor=actor,
+                data={"from": old_area, "to": new_area, "tasks": tasks.get(i, [])},
+            )
+            for i in moved
+        ],
+    )
     return moved

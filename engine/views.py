@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from .models import Instance, OpenTask
@@ -59,3 +59,4 @@ class InstanceView:
     open_tasks: list[TaskView]
     waiting_for: list[str]
     incidents: list[str]
+    waiting_steps: list[str] = field(default_factory=list)  # the catch events it waits at, by name

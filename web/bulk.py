@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workflows.bulk import SpreadsheetInvalid, export_pending, import_results
-from workflows.cases import local_today
+from workflows.deadlines import local_date
 from workflows.downloads import fetch_file, keep_file
 
 from .security import ctx, now, scope
@@ -30,8 +30,8 @@ def page():
 
 @bp.get("/pending.xlsx")
 def pending():
-    content = export_pending(ctx(), current_user.account.agency_code, local_today(now()))
-    name = f"lam-sach-du-lieu-{local_today(now()):%Y-%m-%d}.xlsx"
+    content = export_pending(ctx(), current_user.account.agency_code, local_date(now()))
+    name = f"lam-sach-du-lieu-{local_date(now()):%Y-%m-%d}.xlsx"
     return Response(content, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -43,7 +43,7 @@ def upload():
         return render_template("bulk.html", report=None, error=error, token=None), 422
     try:
         report = import_results(
-            ctx(), current_user.account.agency_code, upload.read(), current_user.username, local_today(now())
+            ctx(), current_user.account.agency_code, upload.read(), current_user.username, local_date(now())
         )
     except SpreadsheetInvalid as exc:
         return render_template("bulk.html", report=None, error=str(exc), token=None), 422

@@ -17,6 +17,8 @@ from typing import Any
 
 import engine
 from engine.errors import EngineError
+from workflows.forms import FORMS, FormInvalid
+from workflows.tasks import submit_task
 
 from . import cli_backup, cli_jobs, cli_payouts, cli_processes, cli_roster, cli_tokens, config
 
@@ -39,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     except json.JSONDecodeError as exc:
         print(f"error: --data is not valid JSON: {exc}", file=sys.stderr)
         return 2
+    except FormInvalid as exc:  # a step's form refused the data: each field and what is wrong with it
+        for name, messages in exc.errors.items():
+            print(f"error: {name}: {' '.join(messages)}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1
@@ -169,7 +175,13 @@ def cmd_tasks_list(args) -> None:
 
 
 def cmd_tasks_complete(args) -> None:
-    result = engine.complete_task(args.ctx(), args.id, _json_object(args.data), user=args.user)
+    """A step with a form goes through its form and its checks, as on the page; a step whose form the
+    product does not define (a process of the engine alone) takes the JSON as given."""
+    ctx, data = args.ctx(), _json_object(args.data)
+    if engine.get_task(ctx, args.id).form_key in FORMS:
+        result = submit_task(ctx, args.id, data, user=args.user).step
+    else:
+        result = engine.complete_task(ctx, args.id, data, user=args.user)
     _print(result, args.json, _step_lines)
 
 

@@ -2,6 +2,7 @@
 rolls in from the command line. Each command is one call into ``workflows``.
 
   ansinh org load --structure 2024|2025 [--until YYYY-MM-DD]
+  ansinh org successions FILE.csv [--user U]   old,new,effective_from,source; all rows or none
   ansinh roster import FILE [--user U] [--json]      prints the report's JSON as its last line
 """
 
@@ -34,6 +35,22 @@ def register(sub, command, show) -> None:
             yield "nothing changed" if not added + changed else f"{added} rows added, {changed} corrected"
 
         show(loaded, args.json, lines)
+
+    def org_successions(args) -> int:
+        from workflows.org.switchover import load_successions_csv
+
+        ctx = args.ctx()
+        text = Path(args.file).read_text(encoding="utf-8")
+        with ctx.db.write() as session:
+            loaded = load_successions_csv(session, text, args.user or "cli", ctx.now())
+        for p in loaded.problems:
+            print(f"error: line {p.row}, {p.column}: {p.message}", file=sys.stderr)
+        show(
+            loaded,
+            args.json,
+            lambda o: [f"{o.added} added, {o.corrected} corrected, {o.unchanged} unchanged"],
+        )
+        return 1 if loaded.problems else 0
 
     def roster_import(args) -> int:
         from sqlalchemy import select
@@ -76,6 +93,8 @@ def register(sub, command, show) -> None:
     p = command(org, "load", org_load, "load a structure's areas and agencies (no people, no staff)", True)
     p.add_argument("--structure", required=True, choices=["2024", "2025"])
     p.add_argument("--until", help="last day + 1 of the assignments (YYYY-MM-DD; default: open-ended)")
+    p = command(org, "successions", org_successions, "load or correct areas' successions from a CSV", True)
+    p.add_argument("file")
     roster = sub.add_parser("roster", help="existing rolls (danh sách đối tượng đang hưởng)").add_subparsers(
         metavar="ACTION"
     )

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, request, session
 from flask_babel import Babel
 
+from workflows.validators import account_label
+
 LANGUAGES = ("vi", "en")
 API_PREFIX = "/api/"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -30,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date_vn"] = date_vn
     app.jinja_env.filters["datetime_vn"] = datetime_vn
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["provider"] = account_label  # bank, Mobile Money or e-wallet, by name
     app.jinja_env.globals["current_language"] = select_locale
 
 

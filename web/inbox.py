@@ -8,12 +8,13 @@ from flask_login import current_user, login_required
 
 import engine
 from engine.errors import Conflict, NotFound
+from workflows import tasks
 from workflows.accounts import list_users
 from workflows.deadlines import acknowledge_escalation, escalations_for, reminders_for
-from workflows.inbox import InboxFilter, list_inbox, task_in_scope
+from workflows.inbox import InboxFilter, list_inbox
 from workflows.scope import area_names
 
-from .security import ctx, now, scope
+from .security import ctx, now, scope, viewer
 
 bp = Blueprint("inbox", __name__)
 
@@ -62,46 +63,38 @@ def acknowledge(alert_id: int):
 @bp.post("/tasks/<task_id>/claim")
 @login_required
 def claim(task_id: str):
-    _in_scope(task_id)
-    _act(lambda: engine.claim_task(ctx(), task_id, current_user.username), _("Đã nhận việc."))
+    _act(lambda: tasks.claim_task(ctx(), task_id, viewer()), _("Đã nhận việc."))
     return _back()
 
 
 @bp.post("/tasks/<task_id>/unclaim")
 @login_required
 def unclaim(task_id: str):
-    _in_scope(task_id)
-    _act(lambda: engine.unclaim_task(ctx(), task_id, current_user.username), _("Đã trả lại việc."))
+    _act(lambda: tasks.unclaim_task(ctx(), task_id, viewer()), _("Đã trả lại việc."))
     return _back()
 
 
 @bp.post("/tasks/<task_id>/assign")
 @login_required
 def assign(task_id: str):
-    _in_scope(task_id)
     assignee = request.form.get("assignee", "")
-    with ctx().db.read() as db:
-        colleagues = {u.username for u in list_users(db, current_user.account.agency_code) if u.active}
-    if assignee not in colleagues:
-        abort(404)
     _act(
-        lambda: engine.assign_task(ctx(), task_id, assignee, current_user.username),
+        lambda: tasks.assign_task(ctx(), task_id, assignee, viewer()),
         _("Đã giao việc cho %(name)s.", name=assignee),
     )
     return _back()
 
 
-def _in_scope(task_id: str) -> None:
-    with ctx().db.read() as db:
-        if not task_in_scope(db, scope(), task_id):
-            abort(404)
-
-
 def _act(action, done_message: str) -> None:
     try:
         action()
+    except NotFound:
+        abort(404)
+    except tasks.TaskHeld as exc:
+        flash(_("Không thực hiện được: %(holder)s đang giữ việc này; chỉ người đó hoặc quản trị viên mới "
+                "giao lại được.", holder=exc.holder), "error")  # fmt: skip
     except Conflict:
-        flash(_("Không thực hiện được: việc đã có người khác nhận hoặc vừa được xử lý."), "error")
+        flash(_("Không thực hiện được: việc vừa được người khác xử lý. Hãy tải lại trang."), "error")
     else:
         flash(done_message)
 

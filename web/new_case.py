@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from workflows.cases import open_new_case
+from workflows.case.service import open_new_case
 from workflows.forms import FormInvalid, boolean_fields, describe
 
 from .security import ctx, scope

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import login_required
 
+from workflows.case.summary import STATUS_LABELS
 from workflows.case_search import STATUSES, CaseQuery, category_choices, search_cases
-from workflows.case_view import STATUS_LABELS
-from workflows.cases import local_today
+from workflows.deadlines import local_date
 
 from .security import ctx, now, scope
 
@@ -24,7 +24,7 @@ def cases():
         page=request.args.get("page", 1, type=int),
     )  # fmt: skip
     asked = any((query.code, query.cccd, query.name, query.village, query.category, query.status))
-    page = search_cases(ctx(), scope(), query, local_today(now())) if asked else None
+    page = search_cases(ctx(), scope(), query, local_date(now())) if asked else None
     statuses = [(s, STATUS_LABELS.get(s, s)) for s in STATUSES]
     return render_template(
         "case_search.html", query=query, page=page, categories=category_choices(), statuses=statuses

@@ -11,8 +11,9 @@ from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
 from workflows.accounts import get_user
-from workflows.cases import local_today
+from workflows.deadlines import local_date
 from workflows.scope import Scope, scope_for
+from workflows.tasks import Viewer
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -123,10 +124,15 @@ def scope() -> Scope:
     return g.scope
 
 
+def viewer() -> Viewer:
+    """The signed-in person as the task face needs them."""
+    return Viewer(current_user.username, scope(), current_user.is_admin)
+
+
 def agency_scope(agency_code: str) -> Scope:
     """What ``agency_code`` may see today: the pages' and the API's one scope guard."""
     scopes = current_app.extensions.setdefault("ansinh_scopes", {})
-    key = (agency_code, local_today(now()))
+    key = (agency_code, local_date(now()))
     cached = scopes.get(key)
     if cached is None or monotonic() - cached[0] > SCOPE_TTL_S:
         with ctx().db.read() as db:

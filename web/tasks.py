@@ -1,123 +1,101 @@
-"""The task page: the step's form beside the case summary; submitting moves the case on."""
+"""The task page: the step's form beside what it is about; submitting moves the case on. Nothing typed
+is lost: a refused submission (a wrong field, a colleague's claim, a race, an expired form token)
+shows the form again with the values and says what to do."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError as CsrfInvalid
 
-import engine
 from engine.errors import Conflict, NotFound
-from workflows import cases, payouts
-from workflows.case.prefill import PREFILLED_FORMS, record_values
-from workflows.case_view import case_summary
-from workflows.dashboard import YEAR_PROCESS, year_view
-from workflows.deadlines import END_OF_WORKING_DAY, VIETNAM, extend_deadline
-from workflows.forms import FormInvalid, boolean_fields, describe
-from workflows.inbox import due_status, task_in_scope
-from workflows.payouts.common import PROCESS as PAYOUT_PROCESS
+from workflows import tasks
+from workflows.deadlines import VIETNAM
+from workflows.forms import FormInvalid, boolean_fields
 
 from .payouts import payout_labels
-from .security import ctx, now, scope
+from .security import csrf, ctx, viewer
 
 bp = Blueprint("tasks", __name__)
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
+@csrf.exempt  # checked inside, so that an expired token shows the form again with what was typed
 @login_required
 def task(task_id: str):
-    view = _task_or_404(task_id)
-    values, errors, status = _prefill(view), {}, 200
-    if request.method == "POST":
-        values = _posted(view.form_key)
+    page = _page_or_404(task_id)
+    if request.method == "GET":
+        return _render(page)
+    values = _posted(page.task.form_key)
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except (CsrfInvalid, CSRFError):
+        message = _("Phiên làm việc của biểu mẫu đã hết hạn. Những gì bạn nhập vẫn còn dưới đây: "
+                    "bấm gửi lại.")  # fmt: skip
+        return _render(page, values, {"_schema": [message]}, 400)
+    try:
+        done = tasks.submit_task(
+            ctx(), task_id, values, expected_version=request.form.get("version", type=int), viewer=viewer()
+        )
+    except FormInvalid as exc:
+        return _render(page, values, exc.errors, 422)
+    except tasks.TaskHeld as exc:
+        message = _("%(holder)s đang giữ việc này nên bạn chưa gửi được. Những gì bạn nhập vẫn còn "
+                    "dưới đây; hãy nhờ người đó trả lại việc hoặc liên hệ quản trị viên.",
+                    holder=exc.holder)  # fmt: skip
+        return _render(_page_or_404(task_id), values, {"_schema": [message]}, 409)
+    except Conflict:
+        message = _("Hồ sơ vừa được người khác cập nhật nên chưa gửi được. Những gì bạn nhập vẫn còn dưới "
+                    "đây: kiểm tra lại rồi bấm gửi lại.")  # fmt: skip
         try:
-            submission = cases.submit(
-                ctx(), task_id, values, user=current_user.username,
-                expected_version=request.form.get("version", type=int),
-            )  # fmt: skip
-        except FormInvalid as exc:
-            errors, status = exc.errors, 422
-        except Conflict as exc:
-            flash(_("Việc này vừa được người khác xử lý: %(reason)s", reason=str(exc)), "error")
+            return _render(_page_or_404(task_id), values, {"_schema": [message]}, 409)
+        except NotFound:
+            flash(_("Việc này đã được người khác hoàn thành."), "error")
             return redirect(url_for("inbox.index"))
-        else:
-            flash(_where_next(submission))
-            return redirect(url_for("inbox.index"))
-    instance = engine.get_instance(ctx(), view.instance_id)
-    return (
-        render_template(
-            "task.html",
-            task=view,
-            fields=describe(view.form_key),
-            values=values,
-            errors=errors,
-            version=instance.version,
-            due=due_status(view.due_at, now()),
-            **_beside(view),
-        ),  # fmt: skip
-        status,
-    )
+    flash(where_next(done))
+    if done.yours_next:
+        return redirect(url_for("tasks.task", task_id=done.yours_next))
+    return redirect(url_for("inbox.index"))
 
 
 @bp.post("/tasks/<task_id>/due")
 @login_required
 def extend(task_id: str):
     """An administrator moves a deadline, with a reason; reminders and escalations follow it."""
-    if not current_user.is_admin:
-        abort(404)
-    try:
-        view = engine.get_task(ctx(), task_id)
-    except (NotFound, Conflict):
-        abort(404)
-    reason = (request.form.get("reason") or "").strip()
     try:
         day = date.fromisoformat(request.form.get("due_date", ""))
     except ValueError:
         day = None
-    if day is None or not reason:
-        flash(_("Gia hạn cần ngày hạn mới và lý do."), "error")
-    else:
-        new_due = datetime.combine(day, END_OF_WORKING_DAY, VIETNAM)
-        extend_deadline(ctx(), view.id, new_due, reason, current_user.username)
-        flash(_("Đã gia hạn đến %(due)s.", due=new_due.strftime("%d/%m/%Y %H:%M")))
+    try:
+        view = tasks.extend_due(ctx(), task_id, day, request.form.get("reason", ""), viewer())
+    except NotFound:
+        abort(404)
+    except FormInvalid as exc:
+        for messages in exc.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(url_for("cases.case", code=request.form.get("case", "")))
+    flash(_("Đã gia hạn đến %(due)s.", due=view.due_at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")))
     return redirect(url_for("cases.case", code=view.business_key))
 
 
-def _task_or_404(task_id: str):
-    with ctx().db.read() as db:
-        if not task_in_scope(db, scope(), task_id):
-            abort(404)
+def _page_or_404(task_id: str) -> tasks.TaskPage:
     try:
-        view = engine.get_task(ctx(), task_id)
-    except (NotFound, Conflict):
+        return tasks.open_task(ctx(), task_id, viewer())
+    except NotFound:
         abort(404)
-    if not view.form_key:
-        abort(404)
-    return view
 
 
-def _beside(view) -> dict:
-    """What the form is shown beside: the beneficiary's case, a payout step's cycle and its figures, or
-    the province's year with the documents attached to its reviews."""
-    if view.process_key == PAYOUT_PROCESS:
-        return {"cycle": payouts.get_cycle(ctx(), key=view.business_key), "labels": payout_labels()}
-    if view.process_key == YEAR_PROCESS:
-        return {"year": year_view(ctx(), view.business_key)}
-    return {"case": case_summary(ctx(), view.business_key, scope().roles, current_user.username)}
-
-
-def _prefill(view) -> dict:
-    """What the form shows first: what the record holds (from a roll, the new-case screen or an earlier
-    registration), then the case's data, for the fields this form has."""
-    names = {f.name for f in describe(view.form_key)}
-    data = engine.get_instance(ctx(), view.instance_id).data
-    with ctx().db.read() as db:
-        recorded = record_values(db, view.business_key) if view.form_key in PREFILLED_FORMS else {}
-    values = {k: v for k, v in data.items() if k in names and v not in (None, "")}
-    values.update((k, v) for k, v in recorded.items() if k in names)
-    return values
+def _render(page: tasks.TaskPage, values: dict | None = None, errors: dict | None = None, status: int = 200):
+    return render_template(
+        "task.html", page=page, task=page.task, fields=page.fields, errors=errors or {}, version=page.version,
+        values=page.values if values is None else values, due=page.due, beside=page.beside,
+        labels=payout_labels(),
+    ), status  # fmt: skip
 
 
 def _posted(form_key: str) -> dict:
@@ -127,12 +105,18 @@ def _posted(form_key: str) -> dict:
     return values
 
 
-def _where_next(submission) -> str:
-    if submission.next_tasks:
+def where_next(done: tasks.Submission) -> str:
+    """Where the case went, in people's words: who must act and at which step, or what it waits for."""
+    if done.next_tasks:
         places = "; ".join(
-            f"{r.agency_name} ({r.task.name or r.task.bpmn_id})" for r in submission.next_tasks
+            _("%(agency)s, bước “%(step)s”", agency=r.agency_name, step=r.task.name or r.task.bpmn_id)
+            for r in done.next_tasks
         )
         return _("Đã hoàn thành. Hồ sơ được chuyển đến: %(places)s.", places=places)
-    if submission.step.status == "completed":
+    if done.step.status == "completed":
         return _("Đã hoàn thành. Hồ sơ đã kết thúc.")
-    return _("Đã hoàn thành. Hồ sơ đang chờ sự kiện tiếp theo (hẹn giờ hoặc thông báo).")
+    what = ", ".join(done.waiting) or _("bước tiếp theo")
+    if done.until is not None:
+        return _("Đã hoàn thành. Hồ sơ đang chờ: %(what)s, đến %(until)s.", what=what,
+                 until=done.until.astimezone(VIETNAM).strftime("%d/%m/%Y"))  # fmt: skip
+    return _("Đã hoàn thành. Hồ sơ đang chờ: %(what)s.", what=what)

@@ -16,7 +16,7 @@ from engine.errors import NotFound
 from engine.models import Instance, OpenTask
 
 from .beneficiaries.models import CLOSED_STATUSES, OPEN_STATUSES, Beneficiary
-from .case_view import STATUS_LABELS
+from .case.summary import STATUS_LABELS
 from .inbox import search_condition
 from .org.models import Area
 from .org.routing import resolve_agency

@@ -13,6 +13,7 @@ from engine.models import Instance, OpenTask
 
 from .beneficiaries.models import Beneficiary
 from .org.models import Area
+from .programme_work import instance_condition
 from .scope import Scope
 from .validators import fold_diacritics
 
@@ -75,11 +76,18 @@ def due_status(due_at: datetime | None, now: datetime) -> str:
 
 
 def scope_condition(scope: Scope):
-    """Tasks whose role and area the scope owns (nothing, for an agency with no assignment)."""
+    """Tasks whose role and area the scope owns, of the programmes it holds each role for (nothing, for
+    an agency with no assignment). The query joins the tasks' instances."""
     if not scope.areas_by_role:
         return false()
-    return or_(
-        *(and_(_T.c.role == role, _T.c.area_code.in_(areas)) for role, areas in scope.areas_by_role.items())
+    return or_(*(_role_condition(scope, role, areas) for role, areas in scope.areas_by_role.items()))
+
+
+def _role_condition(scope: Scope, role: str, areas):
+    return and_(
+        _T.c.role == role,
+        _T.c.area_code.in_(areas),
+        instance_condition(_I.c.id, _I.c.business_key, scope.programmes_by_role.get(role)),
     )
 
 
@@ -154,8 +162,8 @@ def _first_tasks(scope: Scope, conditions: list, order: tuple, limit: int):
     after ``limit`` rows. One condition OR-ing the roles would make the database read the due-date index
     across every role and area and filter it (a commune officer's page read 150,000 rows of 1,000,000)."""
     branches = [
-        select(_T.c.id).where(_T.c.role == role, _T.c.area_code.in_(areas), *conditions).order_by(*order)
-        .limit(limit).subquery()
+        select(_T.c.id).join(_I, _I.c.id == _T.c.instance_id)
+        .where(_role_condition(scope, role, areas), *conditions).order_by(*order).limit(limit).subquery()
         for role, areas in scope.areas_by_role.items()
     ]  # fmt: skip
     return union_all(*(select(branch.c.id) for branch in branches))
@@ -188,8 +196,12 @@ def search_condition(session: Session, query: str):
 
 
 def task_in_scope(session: Session, scope: Scope, task_id: str) -> bool:
-    row = session.execute(select(_T.c.role, _T.c.area_code).where(_T.c.id == task_id)).first()
-    return row is not None and scope.covers(row.role, row.area_code)
+    found = session.execute(
+        select(_T.c.id)
+        .join(_I, _I.c.id == _T.c.instance_id)
+        .where(_T.c.id == task_id, scope_condition(scope))
+    ).first()
+    return found is not None
 
 
 def case_in_scope(session: Session, scope: Scope, code: str) -> bool:

@@ -13,7 +13,7 @@ separately: each area has one payout cycle per programme per month.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -42,8 +42,9 @@ class MeritCategory:
     name: str
     effective_from: date
     effective_to: date | None
-    amounts: tuple[Level, ...]  # oldest first
+    amounts: tuple[Level, ...]  # oldest first; none yet where the annex figure is still to be checked
     per_child: bool = False
+    pending: str | None = None  # which amounts are not in the data yet, and why (the list leaves them off)
 
     def in_force(self, month: date) -> bool:
         return self.effective_from <= month and (self.effective_to is None or month < self.effective_to)
@@ -90,6 +91,7 @@ def parse_merit(raw: dict) -> Merit:
             effective_to=date.fromisoformat(row["effective_to"]) if row.get("effective_to") else None,
             amounts=_levels(row["amounts"], code),
             per_child=bool(row.get("per_child", False)),
+            pending=row.get("pending"),
         )
     return Merit(_levels(raw["reference_levels"], "reference_levels"), categories)
 
@@ -104,14 +106,7 @@ def merit_known_on(day: date, data: Merit | None = None) -> Merit:
     """Merit amounts as known on ``day`` (a decree announced after the month it applies from)."""
     data = data or load_merit()
     cut = {
-        code: MeritCategory(
-            c.code,
-            c.name,
-            c.effective_from,
-            c.effective_to,
-            tuple(a for a in c.amounts if a.effective_from <= day) or c.amounts[:1],
-            c.per_child,
-        )  # fmt: skip
+        code: replace(c, amounts=tuple(a for a in c.amounts if a.effective_from <= day) or c.amounts[:1])
         for code, c in data.categories.items()
     }
     return Merit(data.reference_levels, cut, as_of=day)

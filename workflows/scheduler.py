@@ -15,6 +15,7 @@ from engine.leases import claim_run, finish_run, new_holder, run_finished
 from engine.scheduler import Job, Scheduler, timer_job
 
 from .deadlines import VIETNAM, sweep_deadlines
+from .org.switchover import apply_successions, successions_due
 
 log = logging.getLogger("ansinh.scheduler")
 
@@ -24,6 +25,7 @@ MONTHLY_JOB = "monthly_cycles"
 # start_years(ctx, year): the province department's yearly process (workflows/dashboard/yearly.py).
 YearlyStarter = Callable[[EngineContext, int], object]
 YEARLY_JOB = "province_year"
+SWITCHOVER_JOB = "area_successions"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,24 @@ class MonthlyRule:
 
 def deadline_job(interval_s: float) -> Job:
     return Job("deadlines", lambda ctx: sweep_deadlines(ctx).summary(), interval_s)
+
+
+def switchover_job(every_s: float = 300) -> Job:
+    """Reorganisations carried out on their date by themselves (``area_successions``): the first tick on
+    or after the day moves each old commune's open records, cases, tasks and deadlines to the new one,
+    each move in the history. Done successions are marked, so later ticks find nothing to do."""
+
+    def run(ctx: EngineContext) -> str | None:
+        today = ctx.now().astimezone(VIETNAM).date()
+        if not successions_due(ctx, today):
+            return None
+        report = apply_successions(ctx, today, actor="scheduler")
+        return (
+            f"reorganisation of {today:%d/%m/%Y}: {report.areas} areas, {report.beneficiaries} records, "
+            f"{report.instances} running instances moved"
+        )
+
+    return Job(SWITCHOVER_JOB, run, every_s)
 
 
 def monthly_job(
@@ -103,7 +123,7 @@ def product_jobs(
     rule: MonthlyRule | None = None,
     start_years: YearlyStarter | None = None,
 ) -> list[Job]:
-    jobs = [timer_job(interval_s), deadline_job(interval_s)]
+    jobs = [timer_job(interval_s), deadline_job(interval_s), switchover_job(max(interval_s, 60))]
     if start_monthly_cycles is not None:
         jobs.append(monthly_job(start_monthly_cycles, rule or MonthlyRule(), every_s=max(interval_s, 60)))
     if start_years is not None:

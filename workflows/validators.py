@@ -162,58 +162,97 @@ def normalize_phone(value: str) -> str:
     return local
 
 
-# --- Banks and accounts -----------------------------------------------------------------------
+# --- Banks, mobile money, e-wallets and their accounts ----------------------------------------
+
+# The kinds of "tài khoản số, tài khoản ngân hàng" (Plan 700, III) a person can be paid into.
+ACCOUNT_KINDS = {"bank": "Tài khoản ngân hàng", "mobile_money": "Mobile Money", "ewallet": "Ví điện tử"}
 
 
 @dataclass(frozen=True)
 class Bank:
-    """A bank that can receive transfers through NAPAS; ``bin`` is its 6-digit NAPAS/VietQR BIN."""
+    """Where an account is held: a bank that receives transfers through NAPAS (``bin`` is its 6-digit
+    NAPAS/VietQR BIN), or a mobile-money or e-wallet provider (``kind``; no BIN, the number is usually
+    the phone). Every provider's code is distinct from every bank's, so the code alone says the kind."""
 
     code: str
-    bin: str
+    bin: str | None
     short_name: str
     name: str
     aliases: tuple[str, ...] = ()
     former_names: tuple[str, ...] = ()
+    kind: str = "bank"
+
+    @property
+    def label(self) -> str:
+        """How a person picks it by name: "Agribank — Ngân hàng Nông nghiệp …", "MoMo — Ví điện tử"."""
+        if self.kind == "bank":
+            return f"{self.short_name} — {self.name}"
+        return f"{self.short_name} — {ACCOUNT_KINDS[self.kind]}"
 
 
 @cache
 def _banks() -> dict[str, Bank]:
     banks: dict[str, Bank] = {}
-    for row in _data("banks.json"):
+    rows = [(row, "bank") for row in _data("banks.json")]
+    rows += [(row, row["kind"]) for row in _data("wallets.json")]
+    for row, kind in rows:
         bank = Bank(
             code=row["code"],
-            bin=row["bin"],
+            bin=row.get("bin"),
             short_name=row["short_name"],
             name=row["name"],
             aliases=tuple(row.get("aliases", ())),
             former_names=tuple(row.get("former_names", ())),
+            kind=kind,
         )
-        if bank.code in banks or not (_ascii_digits(bank.bin) and len(bank.bin) == 6):
-            raise ValueError(f"banks.json: duplicate code or bad BIN in {row!r}")
+        bad_bin = not (_ascii_digits(bank.bin or "") and len(bank.bin or "") == 6)
+        if bank.code in banks or kind not in ACCOUNT_KINDS or (kind == "bank") == bad_bin:
+            raise ValueError(f"banks.json/wallets.json: duplicate code, unknown kind or bad BIN in {row!r}")
         banks[bank.code] = bank
     return banks
 
 
 @cache
 def _bank_index() -> dict[str, Bank]:
-    """Every key an officer or a bank file may use for a bank: code, older codes and BIN."""
+    """Every key an officer or a bank file may use for a bank or provider: code, older codes and BIN."""
     index: dict[str, Bank] = {}
     for bank in _banks().values():
-        for key in (bank.code, bank.bin, *bank.aliases):
+        for key in (bank.code, *([bank.bin] if bank.bin else []), *bank.aliases):
             if key.upper() in index:
-                raise ValueError(f"banks.json: {key!r} names two banks")
+                raise ValueError(f"banks.json/wallets.json: {key!r} names two providers")
             index[key.upper()] = bank
     return index
 
 
+@cache
+def _name_index() -> dict[str, Bank]:
+    """Short names, full names and former names, folded (no diacritics, no case, single spaces)."""
+    index: dict[str, Bank] = {}
+    for bank in _banks().values():
+        for name in (bank.short_name, bank.name, *bank.former_names):
+            index.setdefault(fold_diacritics(name), bank)
+    return index
+
+
 def load_banks() -> dict[str, Bank]:
-    """Banks by code (a fresh dict each call; the parsed file is cached)."""
+    """Banks by code (a fresh dict each call; the parsed files are cached)."""
+    return {code: bank for code, bank in _banks().items() if bank.kind == "bank"}
+
+
+def load_providers() -> dict[str, Bank]:
+    """Banks, then mobile-money and e-wallet providers, by code."""
     return dict(_banks())
 
 
+def provider_choices() -> dict[str, str]:
+    """``{code: label}`` for the picker: banks by short name, then mobile money, then e-wallets."""
+    order = list(ACCOUNT_KINDS)
+    rows = sorted(_banks().values(), key=lambda b: (order.index(b.kind), fold_diacritics(b.short_name)))
+    return {bank.code: bank.label for bank in rows}
+
+
 def validate_bank_code(code: str) -> Bank:
-    """Find a bank by its code, an older code (e.g. ``LIENVIETPOSTBANK``) or its BIN, in any case."""
+    """Find a bank or provider by its code, an older code (e.g. ``LIENVIETPOSTBANK``) or its BIN."""
     key = re.sub(r"\s+", "", code).upper()
     if not key:
         raise InvalidValue("Chưa chọn ngân hàng")
@@ -223,11 +262,37 @@ def validate_bank_code(code: str) -> Bank:
     return bank
 
 
+def find_provider(text: str) -> Bank:
+    """A bank or provider from what a person or a roll writes: its code, BIN, short name, full name or a
+    former name, in any case and with or without diacritics."""
+    if not text.strip():
+        raise InvalidValue("Chưa chọn ngân hàng hoặc ví điện tử")
+    try:
+        return validate_bank_code(text)
+    except InvalidValue:
+        pass
+    found = _name_index().get(fold_diacritics(text))
+    if found is None:
+        raise InvalidValue(
+            f"Không tìm thấy ngân hàng, Mobile Money hay ví điện tử «{text.strip()}» "
+            "(chọn trong danh sách, hoặc ghi mã, tên viết tắt hay tên đầy đủ)"
+        )
+    return found
+
+
+def provider_code(text: str) -> str:
+    """``find_provider``'s code: the form fields' rule."""
+    return find_provider(text).code
+
+
 def validate_account_number(value: str, bank_code: str | None = None) -> str:
-    """Return the account number as digits; the bank, when given, must be one we can pay into."""
+    """Return the account number as digits; the bank, when given, must be one we can pay into.
+    A mobile-money or e-wallet account is the phone it is registered to (``validate_account``)."""
     if bank_code is not None:
         validate_bank_code(bank_code)
     digits = re.sub(r"[\s\-]", "", value)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
     if not digits:
         raise InvalidValue("Chưa nhập số tài khoản")
     if not _ascii_digits(digits):
@@ -237,6 +302,39 @@ def validate_account_number(value: str, bank_code: str | None = None) -> str:
     if digits.strip("0") == "":
         raise InvalidValue("Số tài khoản không thể chỉ gồm chữ số 0")
     return digits
+
+
+def validate_account(provider: str, number: str) -> str:
+    """The account number in its normal form for its provider: a bank account's digits; for Mobile
+    Money, the subscriber's mobile number; for an e-wallet, the phone it is registered to, or its
+    wallet number where the provider gives one."""
+    bank = find_provider(provider)
+    if bank.kind == "mobile_money":
+        try:
+            return normalize_phone(number)
+        except InvalidValue as exc:
+            message = f"Tài khoản Mobile Money là số điện thoại di động của thuê bao: {exc.message}"
+            raise InvalidValue(message) from None
+    if bank.kind == "ewallet":
+        try:
+            return normalize_phone(number)
+        except InvalidValue:
+            return validate_account_number(number)
+    return validate_account_number(number)
+
+
+def account_kind(code: str | None) -> str | None:
+    """``bank``, ``mobile_money`` or ``ewallet`` for a provider's code; None for none or an unknown one."""
+    bank = _banks().get(code or "")
+    return bank.kind if bank else None
+
+
+def account_label(code: str | None) -> str:
+    """ "Ví điện tử MoMo", "Mobile Money Viettel Money", "Agribank" — for lists and files."""
+    bank = _banks().get(code or "")
+    if bank is None:
+        return code or ""
+    return bank.short_name if bank.kind == "bank" else f"{ACCOUNT_KINDS[bank.kind]} {bank.short_name}"
 
 
 # --- Names ------------------------------------------------------------------------------------

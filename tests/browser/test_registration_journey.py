@@ -33,7 +33,7 @@ def fill_registration(page: Page, cccd: str) -> None:
     page.fill("#f-village", "Thôn Kon Hra Chót")
     page.select_option("#f-category_code", "elderly_80_plus_no_pension")
     field(page, "method").get_by_label("Tài khoản đã có").check()
-    page.fill("#f-bank_code", "VCB")
+    page.select_option("#f-bank_code", label="Vietcombank — Ngân hàng TMCP Ngoại thương Việt Nam")
     page.fill("#f-account_number", "0123 456 789")
     page.check("#f-consent")
 
@@ -111,6 +111,33 @@ def test_the_payment_method_shows_the_fields_it_needs(page: Page, live_app):
     expect(field(page, "cccd")).to_be_hidden()
     page.check("#f-has_cccd")
     expect(field(page, "cccd")).to_be_visible()
+
+    children = field(page, "children_count")
+    expect(children).to_be_hidden()
+    page.select_option("#f-category_code", "single_parent_poor")
+    expect(children).to_be_visible()
+    page.select_option("#f-category_code", "elderly_80_plus_no_pension")
+    expect(children).to_be_hidden()
+
+
+def test_a_single_parent_paid_by_mobile_money(page: Page, live_app):
+    open_case_at_registration(live_app)
+    log_in(page, "an")
+    open_registration(page, "Y Thị Hoa")
+    fill_registration(page, cccd="062150123456")
+    page.fill("#f-date_of_birth", "1990-05-01")
+    page.fill("#f-cccd", "062190123456")
+    page.select_option("#f-category_code", "single_parent_poor")
+    page.select_option("#f-bank_code", label="Viettel Money — Mobile Money")
+    page.fill("#f-account_number", "5100 1234 56")  # a bank-like number: refused for Mobile Money
+    submit(page)
+    expect(field(page, "children_count").locator("p.error")).to_contain_text("số con đang nuôi")
+    expect(field(page, "account_number").locator("p.error")).to_contain_text("Mobile Money")
+    expect(page.locator("#f-bank_code")).to_have_value("VIETTELMONEY")  # nothing chosen is lost
+    page.fill("#f-children_count", "3")
+    page.fill("#f-account_number", "0912 345 678")
+    submit(page)
+    expect(page.locator(".flash")).to_contain_text("Phòng LĐTBXH thành phố Kon Tum")
 
 
 def test_the_language_switch_changes_the_pages(page: Page, live_app):

@@ -12,10 +12,11 @@ import engine
 from engine.jobs import JobKinds, enqueue, list_jobs
 from tests.conftest import ROOT
 from web.cli import main
-from workflows import cases
 from workflows.bootstrap import bootstrap
+from workflows.case import service as cases
 from workflows.demo.organisation import build_demo_organisation
 from workflows.org import area_code, load_area_file
+from workflows.tasks import submit_task
 
 COMMUNE = area_code("2024", "23311")
 OUTREACH = {"contact_date": "2024-03-01", "channel": "home_visit", "outcome": "agrees"}
@@ -52,7 +53,7 @@ def test_a_backup_taken_while_writing_restores_the_database_as_it_was(tmp_path, 
     assert "already exists" in capsys.readouterr().err
 
     (outreach,) = engine.get_instance(ctx, case.instance_id).open_tasks
-    cases.submit(ctx, outreach.id, OUTREACH, user="an")  # done after the backup: lost by the restore
+    submit_task(ctx, outreach.id, OUTREACH, user="an")  # done after the backup: lost by the restore
     jobs_before = len(list_jobs(ctx, limit=100_000))
     ctx.db.dispose()
 
@@ -62,7 +63,7 @@ def test_a_backup_taken_while_writing_restores_the_database_as_it_was(tmp_path, 
         (waiting,) = engine.get_instance(restored, case.instance_id).open_tasks
         assert waiting.bpmn_id == "outreach" and waiting.id == outreach.id
         assert 0 < len(list_jobs(restored, limit=100_000)) <= jobs_before
-        step = cases.submit(restored, waiting.id, OUTREACH, user="an")  # and the case goes on
+        step = submit_task(restored, waiting.id, OUTREACH, user="an")  # and the case goes on
         assert [t.bpmn_id for t in step.step.open_tasks] == ["register"]
     finally:
         restored.db.dispose()

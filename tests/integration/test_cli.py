@@ -225,3 +225,21 @@ def test_users_are_created_from_the_command_line_with_the_password_on_stdin(cli,
     code, _, err = cli("users", "create", "tuan", "--agency", "2024:608/ldtbxh")
     assert code == 1 and "at least 10" in error_line(err)
     ctx.db.dispose()
+
+
+def test_completing_a_case_step_goes_through_its_form(database_url, monkeypatch, capsys):
+    """``tasks complete`` on a step of the product's case checks the step's form like the page does:
+    a wrong value is refused with the field named, and nothing moves."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    workflows.bootstrap.bootstrap(database_url, upgrade=True).db.dispose()
+    assert main(["deploy", str(ROOT / "bpmn")]) == 0
+    data = '{"beneficiary": "BN-1", "category_code": "elderly_80_plus_no_pension", "start_at": "outreach"}'
+    capsys.readouterr()
+    assert main(["instances", "start", "beneficiary_case", "--business-key", "BN-1", "--area", "62001",
+                 "--data", data, "--json"]) == 0  # fmt: skip
+    (outreach,) = json.loads(capsys.readouterr().out)["open_tasks"]
+    code = main(["tasks", "complete", outreach["id"], "--data", '{"channel": "pigeon"}', "--json"])
+    err = capsys.readouterr().err
+    assert code == 1 and "error: channel:" in err and "contact_date" in err
+    assert main(["instances", "show", str(outreach["instance_id"]), "--json"]) == 0
+    assert [t["bpmn_id"] for t in json.loads(capsys.readouterr().out)["open_tasks"]] == ["outreach"]

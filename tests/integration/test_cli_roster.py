@@ -114,3 +114,50 @@ def test_the_2025_structure_loads_alone(cli, database_url):
     assert cli("org", "load", "--structure", "2025")[0] == 0
     loaded = counts(database_url)
     assert loaded["Area"] > 90 and loaded["Agency"] > loaded["Area"] and loaded["User"] == 0
+
+
+def test_successions_from_a_csv_all_rows_or_none_each_problem_named(cli, database_url, tmp_path):
+    from workflows.org.models import AreaSuccession
+
+    assert cli("db", "upgrade")[0] == 0
+    assert cli("org", "load", "--structure", "2024")[0] == 0
+    code, out, _ = cli("org", "load", "--structure", "2025", "--json")
+    assert code == 0 and json.loads(out)["successions"] == 102  # both structures in: Kon Tum's communes
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "old,new,effective_from,source\n"
+        "2024:23311,2025:23284,2025-07-01,Nghị quyết 1677/NQ-UBTVQH15\n"
+        "2024:99999,2025:23284,2025-07-01,NQ 1677\n"
+        "2024:23314,2025:23284,1/7/2025,\n",
+        encoding="utf-8",
+    )
+    code, _, err = cli("org", "successions", str(bad), "--user", "admin")
+    assert code == 1
+    assert err.splitlines() == [
+        "error: line 3, old: no area '2024:99999' (codes as stored: 2024:23311)",
+        "error: line 4, effective_from: '1/7/2025' is not a date (YYYY-MM-DD)",
+        "error: line 4, source: name the decision or resolution",
+    ]
+    ctx = bootstrap(database_url)
+    try:
+        with ctx.db.read() as session:
+            before = session.scalar(select(func.count()).select_from(AreaSuccession))
+    finally:
+        ctx.db.dispose()
+    good = tmp_path / "good.csv"
+    good.write_text(  # one pair changed (the shipped file has Xã Kroong → Xã Ngọk Bay), saved by Excel (BOM)
+        "\ufeffold,new,effective_from,source\n2024:23314,2025:23284,2025-07-01,Nghị quyết 1677/NQ-UBTVQH15\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("org", "successions", str(good))
+    assert code == 0
+    ctx = bootstrap(database_url)
+    try:
+        with ctx.db.read() as session:
+            after = session.scalar(select(func.count()).select_from(AreaSuccession))
+            row = session.scalar(select(AreaSuccession).where(AreaSuccession.old_code == "2024:23314"))
+            assert (row.new_code, row.source) == ("2025:23284", "Nghị quyết 1677/NQ-UBTVQH15")
+    finally:
+        ctx.db.dispose()
+    assert before == after == 102 and out.strip() == "0 added, 1 corrected, 0 unchanged"
+    assert cli("org", "successions", str(good))[1].strip() == "0 added, 0 corrected, 1 unchanged"

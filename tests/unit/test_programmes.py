@@ -102,7 +102,25 @@ def test_merit_amounts_from_the_annexes_with_the_reference_level_change():
         2_055_000,
         2_789_000,
     )
-    assert all("77/2024" in c.amounts[-1].source for c in merit.categories.values())
+    assert all("77/2024" in c.amounts[-1].source for c in merit.categories.values() if c.amounts)
+    gaps = [
+        c
+        for c in merit.categories.values()
+        if not c.amounts or c.amounts[0].effective_from > c.effective_from
+    ]
+    assert gaps and all(c.pending for c in gaps)  # every month without an amount says why
+
+
+def test_merit_categories_added_from_the_annexes_of_decree_77_2024():
+    june, july = amounts(date(2024, 6, 1), MERIT), amounts(date(2024, 7, 1), MERIT)
+    # Bà mẹ VNAH: 3 × 2.789.000 đ (Ordinance 02/2020, Art. 18) + the allowance 2.337.000 đ (Annex I, item 4)
+    assert july["merit_heroic_mother"] == 3 * 2_789_000 + 2_337_000 == 10_704_000
+    assert july["merit_revolutionary_1945"] == 2_884_000
+    assert "merit_heroic_mother" not in june  # the June figure is not in the data: left off with the reason
+    names = category_names(MERIT)
+    assert "merit_war_invalid_21_30" in names and "merit_sick_soldier_41_50" in names
+    assert "merit_agent_orange_81_100" in names and "merit_revolution_helper" in names
+    assert "merit_war_invalid_21_30" not in july  # amounts still to be checked against the annex
     assert amounts(date(2023, 6, 1), MERIT) == {}  # before the first level the data carries
 
 

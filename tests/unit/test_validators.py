@@ -15,12 +15,18 @@ from workflows.validators import (
     Bank,
     CccdFacts,
     InvalidValue,
+    account_kind,
+    account_label,
     cccd_facts,
     cccd_provinces,
+    find_provider,
     fold_diacritics,
     load_banks,
+    load_providers,
     normalize_name,
     normalize_phone,
+    provider_choices,
+    validate_account,
     validate_account_number,
     validate_bank_code,
     validate_cccd,
@@ -529,3 +535,56 @@ def test_folding_is_idempotent_for_any_text(text):
     folded = fold_diacritics(text)
     assert fold_diacritics(folded) == folded
     assert not any(unicodedata.combining(ch) for ch in folded)
+
+
+# --- Mobile money, e-wallets, banks by name ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "kind"),
+    [
+        ("Ngân hàng Nông nghiệp và Phát triển Nông thôn Việt Nam", "VBA", "bank"),
+        ("ngan hang nong nghiep va phat trien nong thon viet nam", "VBA", "bank"),
+        ("agribank", "VBA", "bank"),
+        ("970436", "VCB", "bank"),
+        ("Viettel Money", "VIETTELMONEY", "mobile_money"),
+        ("vnpt money", "VNPTMONEY", "mobile_money"),
+        ("MobiFone Money", "MOBIFONEMONEY", "mobile_money"),
+        ("MoMo", "MOMO", "ewallet"),
+        ("ví điện tử zalopay (công ty cp zion)", "ZALOPAY", "ewallet"),
+    ],
+)
+def test_banks_and_wallet_providers_are_found_by_name_or_code(text, code, kind):
+    found = find_provider(text)
+    assert (found.code, found.kind, account_kind(found.code)) == (code, kind, kind)
+
+
+def test_an_unknown_provider_names_what_was_written():
+    assert "«Ví Ma»" in message_of(find_provider, "Ví Ma")
+    assert "Chưa chọn" in message_of(find_provider, "  ")
+
+
+def test_the_picker_lists_banks_by_name_then_mobile_money_then_wallets():
+    choices = provider_choices()
+    kinds = [account_kind(code) for code in choices]
+    assert kinds == sorted(kinds, key=["bank", "mobile_money", "ewallet"].index)
+    assert choices["VBA"] == "Agribank — Ngân hàng Nông nghiệp và Phát triển Nông thôn Việt Nam"
+    assert choices["VIETTELMONEY"] == "Viettel Money — Mobile Money"
+    assert choices["MOMO"] == "MoMo — Ví điện tử"
+    assert set(load_banks()) < set(load_providers()) and len(load_providers()) == len(load_banks()) + 7
+    assert all(bank.kind == "bank" for bank in load_banks().values())
+
+
+def test_a_mobile_money_account_is_the_subscribers_phone():
+    assert validate_account("VIETTELMONEY", "+84 912 345 678") == "0912345678"
+    assert "Mobile Money là số điện thoại" in message_of(validate_account, "Viettel Money", "5100123456")
+    assert validate_account("MOMO", "0912 345 678") == "0912345678"
+    assert validate_account("MOMO", "99001234567") == "99001234567"  # a wallet number the provider gave
+    assert validate_account("Agribank", "5100 1234 56") == "5100123456"
+    assert "chỉ được gồm chữ số" in message_of(validate_account, "VBA", "51A0")
+    assert (account_label("MOMO"), account_label("VIETTELMONEY"), account_label("VBA")) == (
+        "Ví điện tử MoMo",
+        "Mobile Money Viettel Money",
+        "Agribank",
+    )
+    assert account_label(None) == "" and account_kind("NOPE") is None

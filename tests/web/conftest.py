@@ -10,7 +10,8 @@ import pytest
 import engine
 from tests.web.demo_app import COMMUNE_A, PASSWORD, build_app, open_case_at_registration
 from tests.workflows.conftest import REGISTRATION
-from workflows import cases
+from workflows.case import service as cases
+from workflows.tasks import submit_task
 
 
 @pytest.fixture
@@ -76,5 +77,5 @@ def active_case(app):
     ]
     for form in forms:
         (task,) = engine.get_instance(ctx, step.instance_id).open_tasks
-        cases.submit(ctx, task.id, form)
+        submit_task(ctx, task.id, form)
     return "BN-0002"

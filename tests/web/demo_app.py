@@ -14,11 +14,12 @@ from flask import Flask
 import engine
 from tests.conftest import ROOT, ManualClock
 from web import create_app
-from workflows import cases
 from workflows.accounts import create_user
 from workflows.bootstrap import bootstrap
+from workflows.case import service as cases
 from workflows.demo.organisation import build_demo_organisation
 from workflows.org import area_code, load_area_file
+from workflows.tasks import submit_task
 
 PASSWORD = "Mat-khau-2024"
 COMMUNE_A = area_code("2024", "23311")  # Xã Đắk Cấm, thành phố Kon Tum
@@ -70,7 +71,7 @@ def open_case_at_registration(app: Flask, code: str = "BN-0001", full_name: str 
     """A case in commune A waiting at registration (outreach done); returns the registration task."""
     ctx = app.extensions["ansinh"]
     step = cases.open_case(ctx, code, COMMUNE_A, full_name, "elderly_80_plus_no_pension")
-    cases.submit(ctx, step.open_tasks[0].id, {"contact_date": "2024-03-01", "channel": "home_visit",
+    submit_task(ctx, step.open_tasks[0].id, {"contact_date": "2024-03-01", "channel": "home_visit",
                                                "outcome": "agrees"})  # fmt: skip
     (task,) = engine.get_instance(ctx, step.instance_id).open_tasks
     return task

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import engine
 from tests.web.demo_app import COMMUNE_A, COMMUNE_B
-from workflows import cases
+from workflows.case import service as cases
 
 
 def open_case(app, code: str, name: str, area: str = COMMUNE_A, **details):

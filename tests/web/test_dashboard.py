@@ -207,3 +207,21 @@ def test_a_review_task_shows_the_figures_attached_to_the_province_only(app, brow
     link = re.search(r'href="(/dashboard/documents/\d+)"', page).group(1)
     assert load_workbook(io.BytesIO(admin.get(link).data)).sheetnames[1].startswith("Chi trả qua tài khoản")
     assert browser("hung").get(link).status_code == 404  # a district does not read the province's review
+
+
+def test_home_affairs_watches_the_merit_programme_from_march_2025(app, browser):
+    from datetime import UTC, datetime
+
+    from tests.web.demo_app import PASSWORD
+    from workflows.accounts import create_user
+
+    ctx = app.extensions["ansinh"]
+    app.clock.now = datetime(2025, 4, 1, 1, 0, tzinfo=UTC)
+    with ctx.db.write() as session:
+        create_user(session, "nga", PASSWORD, f"{PROVINCE}/so-nv", app.clock.now, full_name="Cán bộ Nga")
+        create_user(session, "yen", PASSWORD, f"{PROVINCE}/so-yt", app.clock.now, full_name="Cán bộ Yến")
+    home_affairs = browser("nga").get("/dashboard/").get_data(as_text=True)
+    assert 'data-programmes="merit"' in home_affairs and "Ưu đãi người có công" in home_affairs
+    health = browser("yen").get("/dashboard/").get_data(as_text=True)
+    assert 'data-programmes="social_assistance"' in health and "Trợ cấp xã hội" in health
+    assert "data-programmes" not in browser("admin").get("/dashboard/").get_data(as_text=True)

@@ -8,6 +8,7 @@ from sqlalchemy import text
 import engine
 from tests.web.conftest import Browser
 from tests.workflows.conftest import REGISTRATION
+from workflows.tasks import submit_task
 
 
 def test_a_commune_officer_sees_their_communes_tasks(app, case_at_registration):
@@ -47,6 +48,27 @@ def test_a_wrong_cccd_is_refused_per_field_and_nothing_typed_is_lost(app, case_a
     assert engine.get_task(app.extensions["ansinh"], case_at_registration.id).bpmn_id == "register"
 
 
+def test_the_registration_form_picks_banks_and_wallets_by_name_and_asks_a_single_parent_for_children(
+    app, case_at_registration
+):
+    an = Browser(app, "an")
+    page = an.get(f"/tasks/{case_at_registration.id}").get_data(as_text=True)
+    assert ">Agribank — Ngân hàng Nông nghiệp và Phát triển Nông thôn Việt Nam</option>" in page
+    assert ">Viettel Money — Mobile Money</option>" in page and ">MoMo — Ví điện tử</option>" in page
+    assert 'name="children_count"' in page and "single_parent_poor" in page.split('name="children_count"')[0]
+    form = {**REGISTRATION, "consent": "on", "has_cccd": "on", "category_code": "single_parent_poor"}
+    response = an.post(
+        f"/tasks/{case_at_registration.id}", form, from_page=f"/tasks/{case_at_registration.id}"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'data-field="children_count"' in html
+    form |= {"children_count": "2", "bank_code": "MOMO", "account_number": "0912 345 678"}
+    response = an.post(
+        f"/tasks/{case_at_registration.id}", form, from_page=f"/tasks/{case_at_registration.id}"
+    )
+    assert response.status_code == 302
+
+
 def test_completing_a_step_says_where_the_case_went(app, case_at_registration):
     an = Browser(app, "an")
     form = {**REGISTRATION, "consent": "on", "has_cccd": "on"}
@@ -66,11 +88,10 @@ def test_search_ignores_diacritics_and_finds_a_cccd(app, case_at_registration, a
     assert "Y Thị Hoa" not in labour.get("/?q=nguyen").get_data(as_text=True)
     police = Browser(app, "em")
     ctx = app.extensions["ansinh"]
-    from workflows import cases
 
-    cases.submit(ctx, case_at_registration.id, {**REGISTRATION, "consent": True})
+    submit_task(ctx, case_at_registration.id, {**REGISTRATION, "consent": True})
     (review,) = [t for t in engine.list_tasks(ctx, role="district_labour")]
-    cases.submit(ctx, review.id, {"decision": "approve"})
+    submit_task(ctx, review.id, {"decision": "approve"})
     assert "Y Thị Hoa" in police.get("/?q=062150123456").get_data(as_text=True)
     assert "Y Thị Hoa" not in police.get("/?q=062150999999").get_data(as_text=True)
 
@@ -83,7 +104,7 @@ def test_claim_unclaim_and_assign(app, case_at_registration):
     assert engine.get_task(ctx, task_id).claimed_by == "an"
     binh.post(f"/tasks/{task_id}/claim")
     assert engine.get_task(ctx, task_id).claimed_by == "an"  # Binh cannot take it from An
-    assert "đã có người khác nhận" in binh.get("/").get_data(as_text=True)
+    assert "an đang giữ việc này" in binh.get("/").get_data(as_text=True)
     an.post(f"/tasks/{task_id}/assign", {"assignee": "binh"})
     assert engine.get_task(ctx, task_id).claimed_by == "binh"
     assert an.post(f"/tasks/{task_id}/assign", {"assignee": "cuong"}).status_code == 404  # not a colleague
@@ -93,7 +114,7 @@ def test_claim_unclaim_and_assign(app, case_at_registration):
 
 def test_the_police_never_see_account_numbers_and_the_provider_does_with_a_record(app, active_case):
     police = Browser(app, "em").get(f"/cases/{active_case}").get_data(as_text=True)
-    assert "0123456789" not in police and "******6789" in police
+    assert "0123456789" not in police and "Vietcombank ******6789" in police  # the bank by its name
     assert "062050123457" in police  # the police need the CCCD
     provider = Browser(app, "giang").get(f"/cases/{active_case}").get_data(as_text=True)
     assert "0123456789" in provider

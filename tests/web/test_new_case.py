@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 import engine
-from workflows import cases
 from workflows.beneficiaries.models import Beneficiary, Enrolment
-from workflows.case_view import instance_of
+from workflows.case.summary import instance_of
+from workflows.tasks import submit_task
 
 PERSON = {
     "decision_number": "125/QĐ-UBND", "decision_date": "2024-02-20", "category_code": "disabled_severe",
@@ -40,7 +40,7 @@ def test_a_commune_officer_opens_a_case_then_registration_shows_the_record(app, 
     instance_id = instance_of(ctx, "23311-000001")
     assert engine.instance_history(ctx, instance_id)[0].data["origin"]["decision"] == "125/QĐ-UBND"
     (outreach,) = engine.get_instance(ctx, instance_id).open_tasks
-    cases.submit(
+    submit_task(
         ctx, outreach.id, {"contact_date": "2024-03-04", "channel": "home_visit", "outcome": "agrees"}
     )
     (register,) = engine.get_instance(ctx, instance_id).open_tasks

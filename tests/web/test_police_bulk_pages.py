@@ -7,7 +7,7 @@ import io
 from openpyxl import load_workbook
 
 from tests.web.conftest import Browser, csrf_token
-from workflows import cases
+from workflows.tasks import submit_task
 
 
 def _to_police(app, case_at_registration):
@@ -15,9 +15,9 @@ def _to_police(app, case_at_registration):
     from tests.workflows.conftest import REGISTRATION
 
     ctx = app.extensions["ansinh"]
-    cases.submit(ctx, case_at_registration.id, {**REGISTRATION, "consent": True})
+    submit_task(ctx, case_at_registration.id, {**REGISTRATION, "consent": True})
     (review,) = engine.list_tasks(ctx, role="district_labour")
-    cases.submit(ctx, review.id, {"decision": "approve"})
+    submit_task(ctx, review.id, {"decision": "approve"})
 
 
 def test_police_download_fill_and_upload_the_list(app, case_at_registration):

@@ -11,10 +11,11 @@ import pytest
 import engine
 from engine import EngineContext
 from tests.conftest import ROOT, ManualClock
-from workflows import cases
 from workflows.bootstrap import bootstrap
+from workflows.case import service as cases
 from workflows.demo.organisation import SPLIT, build_demo_organisation
 from workflows.org import ancestors, area_code, load_area_file, load_current_units
+from workflows.tasks import route, submit_task
 
 COMMUNE_2024 = area_code("2024", "23311")  # Xã Đắk Cấm, thành phố Kon Tum
 CITY_2024 = area_code("2024", "608")
@@ -122,10 +123,10 @@ class Case:
     def do(self, bpmn_id: str, form: dict, user: str = "officer") -> cases.Submission:
         ctx = self.province.fresh()
         (task,) = [t for t in engine.get_instance(ctx, self.instance_id).open_tasks if t.bpmn_id == bpmn_id]
-        routed = cases.route(ctx, task)
+        routed = route(ctx, task)
         self.routed.append((bpmn_id, task.role, routed.agency_code, task.area_code))
         self.check_routing(ctx, task.role, task.area_code, routed.agency_code)
-        return cases.submit(self.province.fresh(), task.id, form, user=user)
+        return submit_task(self.province.fresh(), task.id, form, user=user)
 
     def check_routing(self, ctx, role: str, area: str, agency_code: str) -> None:
         """Every step goes to the demo agency for its role at the right level above the case's commune."""

@@ -16,11 +16,12 @@ import engine
 from engine.models import HistoryEvent, Instance
 from tests.workflows.conftest import REGISTRATION
 from tests.workflows.demo_support import case_context
-from workflows import cases
 from workflows.beneficiaries.records import get_record
 from workflows.bulk import SpreadsheetInvalid, export_pending, import_results
+from workflows.case import service as cases
 from workflows.demo.organisation import build_demo_organisation
 from workflows.org import area_code, load_area_file
+from workflows.tasks import submit_task
 
 CITY_POLICE = "2024:608/ca"
 DAK_HA_POLICE = "2024:615/ca"
@@ -86,10 +87,10 @@ def office(database_url):
         office.instances[code] = cases.open_case(
             ctx, code, commune, name, "elderly_80_plus_no_pension"
         ).instance_id
-        cases.submit(ctx, office.task(code, "outreach"), agrees)
+        submit_task(ctx, office.task(code, "outreach"), agrees)
         registration = {**REGISTRATION, "full_name": name, "cccd": office.cccd(code)}
-        cases.submit(ctx, office.task(code, "register"), registration)
-        cases.submit(ctx, office.task(code, "review"), {"decision": "approve"})
+        submit_task(ctx, office.task(code, "register"), registration)
+        submit_task(ctx, office.task(code, "review"), {"decision": "approve"})
     yield office
     ctx.db.dispose()
 
@@ -239,7 +240,7 @@ def test_rows_by_cccd_alone_match_their_task_and_a_second_upload_does_not_redo_t
         (4, "done", "BN-03"),
     ]
     assert office.record("BN-01").date_of_birth == date(1950, 6, 1)
-    cases.submit(office.ctx, office.task("BN-01", "review"), {"decision": "approve"})
+    submit_task(office.ctx, office.task("BN-01", "review"), {"decision": "approve"})
     assert office.waiting("BN-01") == ["police_check"]  # checked again after the correction
     completions = office.completions()
     again = office.upload(data)
@@ -262,7 +263,7 @@ def test_a_broken_spreadsheet_is_refused_whole_and_nothing_changes(office):
 
 
 def test_rows_for_another_district_or_another_step_are_refused(office):
-    cases.submit(office.ctx, office.task("BN-01"), {"result": "matched"})
+    submit_task(office.ctx, office.task("BN-01"), {"result": "matched"})
     cancelled = office.task("BN-03")
     engine.deliver_message(office.ctx, "beneficiary_exit", "BN-03", {"reason": "moved_away"})
     data = workbook_of(

@@ -24,9 +24,11 @@ import engine
 from engine.schema import SchemaNotCurrent
 from tests.conftest import ROOT
 from tests.workflows.payouts.conftest import results_csv
-from workflows import cases, payouts
+from workflows import payouts
 from workflows.beneficiaries.models import Beneficiary
 from workflows.bootstrap import bootstrap
+from workflows.case import service as cases
+from workflows.tasks import submit_task
 
 PREVIOUS = "55bbac2"  # v0.1
 
@@ -108,7 +110,7 @@ def _complete_case_tasks(ctx) -> set[str]:
         if not tasks:
             return done
         for task in tasks:
-            cases.submit(ctx, task.id, _forward(ctx, task, rng), user="after-upgrade")
+            submit_task(ctx, task.id, _forward(ctx, task, rng), user="after-upgrade")
             done.add(task.bpmn_id)
     raise AssertionError(f"tasks still open: {[t.bpmn_id for t in tasks]}")
 

@@ -14,11 +14,11 @@ import engine
 from engine import fire_due_timers
 from engine.models import HistoryEvent
 from tests.web.dashboard_data import cycle, people
-from workflows import cases
 from workflows.dashboard import get_document, set_target, start_year, start_years, year_view
 from workflows.dashboard.yearly import moments
 from workflows.scheduler import yearly_job
 from workflows.scope import scope_for
+from workflows.tasks import submit_task
 
 PROVINCE, CITY, COMMUNE = "2024:62", "2024:608", "2024:23311"
 
@@ -39,7 +39,7 @@ def submit(province, instance_id: int, bpmn_id: str, form: dict) -> None:
     ctx = province.fresh()  # every step from the database: nothing carried over in memory
     (task,) = [t for t in engine.get_instance(ctx, instance_id).open_tasks if t.bpmn_id == bpmn_id]
     assert task.role == "dolisa" and task.due_at is not None
-    routed = cases.submit(ctx, task.id, form, user="so")
+    routed = submit_task(ctx, task.id, form, user="so")
     assert all(r.agency_code == f"{PROVINCE}/so-ldtbxh" for r in routed.next_tasks)
 
 

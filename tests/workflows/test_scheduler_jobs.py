@@ -33,14 +33,16 @@ class Starter:
 
 
 def test_the_product_jobs(ctx):
-    assert [job.name for job in product_jobs(30)] == ["timers", "deadlines"]
+    assert [job.name for job in product_jobs(30)] == ["timers", "deadlines", "area_successions"]
     jobs = product_jobs(30, Starter())
     assert [(job.name, job.every_s) for job in jobs] == [
         ("timers", 30),
         ("deadlines", 30),
+        ("area_successions", 60),
         ("monthly_cycles", 60),
     ]
     assert jobs[1].run(ctx) is None  # nothing due in an empty database
+    assert jobs[2].run(ctx) is None
 
 
 def test_each_month_starts_once_on_the_first_tick_after_the_rule(ctx, clock):

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from workflows.apiaccess import Principal, authenticate_token, record_call
 from workflows.scope import Scope
+from workflows.tasks import Viewer
 
 from ..security import agency_scope, ctx
 from .errors import ApiProblem
@@ -62,6 +63,11 @@ def caller_scope() -> Scope:
     if "scope" not in g:
         g.scope = agency_scope(principal().agency_code)
     return g.scope
+
+
+def caller() -> Viewer:
+    """The caller as the task and case faces need them."""
+    return Viewer(principal().actor, caller_scope(), principal().is_admin)
 
 
 def require_admin() -> None:

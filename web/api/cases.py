@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-import engine
-from workflows import cases
+from engine.errors import NotFound
+from workflows.case import service as cases
+from workflows.case.service import case_record, show_case
 from workflows.case_listing import list_cases
-from workflows.case_view import case_summary, timeline
-from workflows.inbox import case_in_scope
 
 from ..security import ctx
 from . import schemas as s
-from .access import caller_scope, needs, principal
+from .access import caller, caller_scope, needs, principal
 from .base import api_blueprint
 from .errors import ApiProblem, not_found
 
@@ -36,16 +35,14 @@ def list_all(page=1, q=None, area=None, status=None):
 @blp.response(200, s.CaseSchema)
 def show(code: str):
     """The case: the record, where it stands (its open tasks) and its timeline."""
-    record = _record(code)
-    if record.instance_id is None:
-        return {"record": record, "instance_id": None, "open_tasks": [], "timeline": []}
-    instance = engine.get_instance(ctx(), record.instance_id)
+    try:
+        page = show_case(ctx(), code, caller(), with_diagram=False)
+    except NotFound:
+        raise not_found() from None
     return {
-        "record": record,
-        "instance_id": record.instance_id,
-        "open_tasks": instance.open_tasks,
-        "timeline": timeline(ctx(), record.instance_id),
-    }
+        "record": page.record, "instance_id": page.record.instance_id, "open_tasks": page.open_tasks,
+        "timeline": page.timeline,
+    }  # fmt: skip
 
 
 @blp.post("")
@@ -87,7 +84,7 @@ def show_person(code: str):
 
 
 def _record(code: str):
-    with ctx().db.read() as db:
-        if not case_in_scope(db, caller_scope(), code):
-            raise not_found()
-    return case_summary(ctx(), code, caller_scope().roles, principal().actor)
+    try:
+        return case_record(ctx(), code, caller())
+    except NotFound:
+        raise not_found() from None

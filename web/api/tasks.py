@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import engine
-from engine.errors import Conflict, NotFound
-from workflows import cases
-from workflows.forms import describe
-from workflows.inbox import InboxFilter, list_inbox, task_in_scope
+from engine.errors import NotFound
+from workflows import tasks
+from workflows.inbox import InboxFilter, list_inbox
 
 from ..security import ctx, now
 from . import schemas as s
-from .access import caller_scope, needs, principal
+from .access import caller, caller_scope, needs, principal
 from .base import api_blueprint
 from .errors import not_found
 
@@ -34,13 +32,12 @@ def list_tasks(page=1, sort="due", claimed=None, step=None, area=None, status=No
 @needs("tasks:read")
 @blp.response(200, s.TaskDetailSchema)
 def show_task(task_id: str):
-    """A task with its form's fields (the step's schema) and the case's current values for them."""
-    task = task_or_404(task_id)
-    instance = engine.get_instance(ctx(), task.instance_id)
-    form = describe(task.form_key) if task.form_key else []
-    names = {f.name for f in form}
-    values = {k: v for k, v in instance.data.items() if k in names and v not in (None, "")}
-    return {**task.__dict__, "version": instance.version, "form": form, "values": values}
+    """A task with its form's fields (the step's schema) and the values the form starts with."""
+    try:
+        page = tasks.open_task(ctx(), task_id, caller())
+    except NotFound:
+        raise not_found() from None
+    return {**page.task.__dict__, "version": page.version, "form": page.fields, "values": page.values}
 
 
 @blp.post("/<task_id>/claim")
@@ -48,8 +45,10 @@ def show_task(task_id: str):
 @blp.response(200, s.TaskSchema)
 def claim(task_id: str):
     """Take the task (a task another holds is a conflict, 409)."""
-    task_or_404(task_id)
-    return engine.claim_task(ctx(), task_id, principal().actor)
+    try:
+        return tasks.claim_task(ctx(), task_id, caller())
+    except NotFound:
+        raise not_found() from None
 
 
 @blp.post("/<task_id>/complete")
@@ -59,19 +58,10 @@ def claim(task_id: str):
 def complete(body, task_id: str):
     """Submit the step's form: checked by the step's own schema and record checks (422 with the fields
     wrong), then the case moves on; the answer says who must act next."""
-    task_or_404(task_id)
-    done = cases.submit(
-        ctx(), task_id, body["data"], user=principal().actor, expected_version=body.get("expected_version")
-    )
-    return {"instance_id": done.step.instance_id, "status": done.step.status, "next_tasks": done.next_tasks}
-
-
-def task_or_404(task_id: str):
-    """The task, if the caller's scope owns it; to anyone else it does not exist."""
-    with ctx().db.read() as db:
-        if not task_in_scope(db, caller_scope(), task_id):
-            raise not_found()
     try:
-        return engine.get_task(ctx(), task_id)
-    except (NotFound, Conflict):
+        done = tasks.submit_task(
+            ctx(), task_id, body["data"], expected_version=body.get("expected_version"), viewer=caller()
+        )
+    except NotFound:
         raise not_found() from None
+    return {"instance_id": done.step.instance_id, "status": done.step.status, "next_tasks": done.next_tasks}

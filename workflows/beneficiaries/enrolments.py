@@ -16,15 +16,17 @@ from sqlalchemy.orm import Session
 from engine import history
 
 from ..entitlements import month_start
+from ..programmes import per_child
 from .models import Enrolment
 
 # The month a person's last payment covers when they die or leave: the month of the event itself;
-# payment stops from the following month. The article for each programme is stated with it.
+# payment stops from the following month. The articles below are where the decrees deal with it; the
+# exact "from the following month" wording could not be read in them (see workflows/data/README.md).
 EXIT_RULES = {
-    "social_assistance": "Nghị định 20/2021/NĐ-CP, Điều 8 (thủ tục điều chỉnh, thôi hưởng): thôi hưởng trợ "
-    "cấp xã hội hằng tháng từ tháng tiếp theo tháng đối tượng chết hoặc không còn đủ điều kiện hưởng",
-    "merit": "Nghị định 131/2021/NĐ-CP (hướng dẫn Pháp lệnh Ưu đãi người có công): thôi hưởng trợ cấp ưu "
-    "đãi hằng tháng từ tháng liền kề sau tháng người hưởng chết",
+    "social_assistance": "Nghị định 20/2021/NĐ-CP, Điều 8 (thực hiện, điều chỉnh, thôi hưởng trợ cấp xã hội "
+    "hằng tháng): chi trả hết tháng đối tượng chết hoặc không còn đủ điều kiện, thôi hưởng từ tháng sau",
+    "merit": "Nghị định 131/2021/NĐ-CP, Điều 121 (giải quyết chế độ khi người có công từ trần): chi trả hết "
+    "tháng người hưởng từ trần, thôi hưởng trợ cấp hằng tháng từ tháng sau",
 }
 
 
@@ -47,7 +49,10 @@ def enrol(
     actor: str | None = None,
 ) -> Enrolment:
     """Create the enrolment, or update its category and children (the months owed are kept: they come
-    from the roll, which knows them better than a later form)."""
+    from the roll, which knows them better than a later form). A category not paid per child has no
+    number of children; each change is in the history, so the list's multiplier can be traced."""
+    if not per_child(programme, category_code):
+        children_count = None
     row = session.scalars(
         select(Enrolment).where(Enrolment.beneficiary_code == code, Enrolment.programme == programme)
     ).first()
@@ -66,7 +71,7 @@ def enrol(
     else:
         diff = {}
         for name, value in (("category_code", category_code), ("children_count", children_count)):
-            if value is not None and getattr(row, name) != value:
+            if (value is not None or name == "children_count") and getattr(row, name) != value:
                 diff[name] = [getattr(row, name), value]
                 setattr(row, name, value)
     session.flush()

@@ -14,10 +14,11 @@ from engine import EngineContext
 from engine.errors import Conflict, NotFound
 from engine.models import HistoryEvent, Instance, OpenTask
 
-from .. import cases
 from ..beneficiaries.models import Beneficiary
 from ..case.police import RESULTS
+from ..deadlines import local_date
 from ..forms import FormInvalid, load_form
+from ..tasks import submit_task
 from .pending import FORM_KEY, Pending, pending_tasks, select_in
 from .report import ALREADY_DONE, DONE, ERROR, SKIPPED, RowResult
 from .sheets import SheetRow, as_day, as_digits, as_text, fold
@@ -42,7 +43,7 @@ class RowPlan:
     def submit(self, ctx: EngineContext, user: str) -> RowResult:
         task = self.task
         try:
-            done = cases.submit(ctx, task.task_id, self.raw, user=user)
+            done = submit_task(ctx, task.task_id, self.raw, user=user)
         except FormInvalid as invalid:
             return self._result(ERROR, form_errors(invalid))
         except (Conflict, NotFound):
@@ -221,7 +222,7 @@ def _no_match(facts: _Facts, cccd: str, code: str, data: dict | None) -> tuple[s
 
 def _already(previous) -> str:
     label = RESULTS.get((previous.data or {}).get("result"), "?")
-    day = cases.local_today(previous.at)
+    day = local_date(previous.at)
     return f"Đã xử lý trước đó ngày {day:%d/%m/%Y} (kết quả: {label}); không xử lý lại."
 
 

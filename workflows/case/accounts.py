@@ -7,8 +7,8 @@ from marshmallow import Schema, ValidationError, validates_schema
 from ..forms import form
 from ..forms.fields import choice, day, flag, require_when, text
 from ..services import registry
-from ..validators import validate_account_number, validate_bank_code
-from .common import ACCOUNT_HOLDERS, record_change
+from .account_fields import account_fields, check_account
+from .common import record_change
 
 OPENING = {
     "verified": "Đã xác minh tài khoản sẵn có (đúng tên chủ tài khoản)",
@@ -18,20 +18,8 @@ OPENING = {
 REPAIR = {"fixed": "Đã sửa, tiếp tục nhận qua tài khoản", "cash": "Chuyển sang nhận tiền mặt"}
 
 
-def _bank_code(value: str) -> str:
-    return validate_bank_code(value).code
-
-
-def _account_fields(show_if):
-    return {
-        "bank_code": text("Ngân hàng", max_length=20, show_if=show_if, rule=_bank_code),
-        "account_number": text("Số tài khoản", max_length=30, show_if=show_if, rule=validate_account_number),
-        "account_holder": choice("Chủ tài khoản", ACCOUNT_HOLDERS, required=False, show_if=show_if),
-    }
-
-
 @form("account_opening")
-class AccountOpeningForm(Schema.from_dict(_account_fields({"account_outcome": ["verified", "opened"]}))):
+class AccountOpeningForm(Schema.from_dict(account_fields({"account_outcome": ["verified", "opened"]}))):
     account_outcome = choice("Kết quả", OPENING, widget="radio")
     failure_reason = text(
         "Lý do không mở được", required=False, max_length=500, show_if={"account_outcome": ["failed"]}
@@ -41,8 +29,7 @@ class AccountOpeningForm(Schema.from_dict(_account_fields({"account_outcome": ["
     def conditional(self, data, **_):
         errors: dict = {}
         ok = data.get("account_outcome") in ("verified", "opened")
-        require_when(data, "bank_code", "Ngân hàng", ok, errors)
-        require_when(data, "account_number", "Số tài khoản", ok, errors)
+        check_account(data, ok, errors)
         require_when(data, "failure_reason", "Lý do không mở được", not ok, errors)
         if errors:
             raise ValidationError(errors)
@@ -61,7 +48,7 @@ class CardIssuanceForm(Schema):
 
 
 @form("account_repair")
-class AccountRepairForm(Schema.from_dict(_account_fields({"repair_outcome": ["fixed"]}))):
+class AccountRepairForm(Schema.from_dict(account_fields({"repair_outcome": ["fixed"]}))):
     repair_outcome = choice("Kết quả xử lý", REPAIR, widget="radio")
     note = text("Ghi chú", required=False, max_length=1000, widget="textarea")
 
@@ -69,8 +56,7 @@ class AccountRepairForm(Schema.from_dict(_account_fields({"repair_outcome": ["fi
     def conditional(self, data, **_):
         errors: dict = {}
         fixed = data.get("repair_outcome") == "fixed"
-        require_when(data, "bank_code", "Ngân hàng", fixed, errors)
-        require_when(data, "account_number", "Số tài khoản", fixed, errors)
+        check_account(data, fixed, errors)
         if errors:
             raise ValidationError(errors)
 

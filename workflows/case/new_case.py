@@ -6,20 +6,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, validates_schema
 
-from ..entitlements import load_entitlements
 from ..forms import form
 from ..forms.fields import choice, day, flag, require_when, text
 from ..validators import InvalidValue, validate_cccd
 from .common import GENDERS
-from .registration import RegistrationForm, _category_choices, _one_of
+from .registration import RegistrationForm, _category_choices, _one_of, check_children, children_field
 
 _PERSON = RegistrationForm._declared_fields
-
-
-def _children(value: str) -> str:
-    if not value.isdigit() or not 1 <= int(value) <= 20:
-        raise InvalidValue("Số con đang nuôi phải là một số từ 1 đến 20")
-    return value
 
 
 @form("new_case")
@@ -27,8 +20,7 @@ class NewCaseForm(Schema):
     decision_number = text("Số quyết định hưởng trợ cấp", max_length=50, help="Quyết định của UBND cấp huyện")
     decision_date = day("Ngày quyết định")
     category_code = choice("Đối tượng hưởng", {})
-    children_count = text("Số con đang nuôi", required=False, max_length=2, rule=_children,
-                          help="Chỉ cho người đơn thân nuôi con")  # fmt: skip
+    children_count = children_field()
     entitled_from = day("Hưởng từ ngày", not_after_today=False, help="Tính từ tháng của ngày này")
     full_name = _PERSON["full_name"]
     date_of_birth = _PERSON["date_of_birth"]
@@ -51,13 +43,7 @@ class NewCaseForm(Schema):
     def conditional(self, data, **_):
         errors: dict[str, list[str]] = {}
         require_when(data, "cccd", "Số CCCD", data.get("has_cccd", True), errors)
-        category = load_entitlements().categories.get(data.get("category_code", ""))
-        per_child = bool(category and category.per_child)
-        require_when(data, "children_count", "Số con đang nuôi", per_child, errors)
-        if data.get("children_count") and not per_child:
-            errors.setdefault("children_count", []).append(
-                "Chỉ ghi số con đang nuôi cho người đơn thân nuôi con."
-            )
+        check_children(data, errors)
         if (
             data.get("cccd")
             and data.get("date_of_birth")

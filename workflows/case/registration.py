@@ -18,10 +18,9 @@ from ..validators import (
     InvalidValue,
     normalize_name,
     normalize_phone,
-    validate_account_number,
-    validate_bank_code,
     validate_cccd,
 )
+from .account_fields import check_account, number_field, provider_field
 from .common import (
     ACCOUNT_HOLDERS,
     CASH_PREFERENCE,
@@ -40,12 +39,37 @@ METHODS = {
 REPRESENTED = ["guardian", "authorised"]
 
 
-def _bank_code(value: str) -> str:
-    return validate_bank_code(value).code
-
-
 def _category_choices() -> dict[str, str]:
     return {c.code: c.name for c in load_entitlements().categories.values()}
+
+
+def _per_child_codes() -> list[str]:
+    return [c.code for c in load_entitlements().categories.values() if c.per_child]
+
+
+def _children(value: str) -> str:
+    if not value.isdigit() or not 1 <= int(value) <= 20:
+        raise InvalidValue("Số con đang nuôi phải là một số nguyên từ 1 đến 20")
+    return str(int(value))
+
+
+def children_field():
+    """Single parents are paid per child (Decree 20/2021, Art. 6(1)(e)): shown, and then required, only
+    for a per-child category."""
+    return text(
+        "Số con đang nuôi", max_length=2, rule=_children, show_if={"category_code": _per_child_codes()},
+        help="Người đơn thân nuôi con: được hưởng theo từng con đang nuôi",
+    )  # fmt: skip
+
+
+def check_children(data: dict, errors: dict) -> None:
+    category = load_entitlements().categories.get(data.get("category_code", ""))
+    per_child = bool(category and category.per_child)
+    require_when(data, "children_count", "Số con đang nuôi", per_child, errors)
+    if data.get("children_count") and not per_child:
+        errors.setdefault("children_count", []).append(
+            "Chỉ ghi số con đang nuôi cho người đơn thân nuôi con."
+        )
 
 
 @form("registration")
@@ -59,11 +83,10 @@ class RegistrationForm(Schema):
     village = text("Thôn, tổ dân phố", max_length=100)
     address = text("Địa chỉ chi tiết", required=False, max_length=300)
     category_code = choice("Đối tượng hưởng", {})
+    children_count = children_field()
     method = choice("Phương thức nhận", METHODS, widget="radio")
-    bank_code = text("Ngân hàng", max_length=20, show_if={"method": ["existing_account"]}, rule=_bank_code)
-    account_number = text(
-        "Số tài khoản", max_length=30, show_if={"method": ["existing_account"]}, rule=validate_account_number
-    )
+    bank_code = provider_field({"method": ["existing_account"]})
+    account_number = number_field({"method": ["existing_account"]})
     account_holder = choice("Chủ tài khoản", ACCOUNT_HOLDERS, required=False)
     mobility = choice("Khả năng đi lại", MOBILITY, required=False)
     cash_preference = choice("Nơi nhận tiền mặt", CASH_PREFERENCE, show_if={"method": ["cash"]})
@@ -113,9 +136,9 @@ class RegistrationForm(Schema):
     def conditional(self, data, **_):
         errors: dict[str, list[str]] = {}
         require_when(data, "cccd", "Số CCCD", data.get("has_cccd", True), errors)
+        check_children(data, errors)
         existing = data.get("method") == "existing_account"
-        require_when(data, "bank_code", "Ngân hàng", existing, errors)
-        require_when(data, "account_number", "Số tài khoản", existing, errors)
+        check_account(data, existing, errors)
         require_when(data, "cash_preference", "Nơi nhận tiền mặt", data.get("method") == "cash", errors)
         represented = data.get("representative_kind") in REPRESENTED
         for name, label in (
@@ -206,9 +229,10 @@ def save_registration(call) -> dict:
         # Owed from the month of registration; a roll import that knows the months better ("Hưởng từ
         # tháng", "Đã nhận đến tháng") has written them first, and they are kept.
         this_month = call.at.astimezone(VIETNAM).date()
+        children = int(data["children_count"]) if data.get("children_count") else None
         enrol(
             session, call.business_key, SOCIAL, data["category_code"], call.at,
-            entitled_from=this_month, children_count=data.get("children_count"),
+            entitled_from=this_month, children_count=children,
             source="registration", instance_id=call.instance_id,
         )  # fmt: skip
     return {"saved": True}

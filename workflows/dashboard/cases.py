@@ -11,6 +11,7 @@ from sqlalchemy import Connection, case, func, select
 from engine.models import Instance, OpenTask
 
 from ..beneficiaries.models import Beneficiary
+from ..programme_work import instance_condition, person_condition
 from .frame import Frame
 from .targets import Target, applying_targets
 
@@ -66,7 +67,7 @@ def status_counts(conn: Connection, frame: Frame) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
     rows = conn.execute(
         select(_B.c.area_code, _B.c.status, func.count())
-        .where(_B.c.area_code.in_(frame.codes))
+        .where(_B.c.area_code.in_(frame.codes), person_condition(_B.c.code, frame.programmes))
         .group_by(_B.c.area_code, _B.c.status)
     )
     for area, status, number in rows:
@@ -82,7 +83,11 @@ def funnel(conn: Connection, frame: Frame, statuses: dict, names: dict[str, str]
     rows = conn.execute(
         select(_T.c.area_code, _T.c.bpmn_id, func.count(), func.min(_T.c.created_at), *older)
         .join(_I, _I.c.id == _T.c.instance_id)
-        .where(_I.c.process_key == CASE_PROCESS, _T.c.area_code.in_(frame.codes))
+        .where(
+            _I.c.process_key == CASE_PROCESS,
+            _T.c.area_code.in_(frame.codes),
+            instance_condition(_I.c.id, _I.c.business_key, frame.programmes),
+        )
         .group_by(_T.c.area_code, _T.c.bpmn_id)
     )
     steps = {s: FunnelStep(s, names.get(s, s)) for s in CASE_STEPS}

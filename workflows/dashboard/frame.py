@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.errors import NotFound
 
 from ..org.models import Area
+from ..programmes import PROGRAMME_LABELS, PROGRAMMES
 from ..scope import Scope
 
 # The roles that watch a territory rather than work cases in it: the dashboard's audience.
@@ -39,11 +40,17 @@ class Frame:
     places: dict[str, Place] = field(default_factory=dict)  # every area in view
     parents: dict[str, str | None] = field(default_factory=dict)  # every area's parent (for routing)
     can_set_targets: bool = False
+    programmes: frozenset[str] | None = None  # whose work and figures: None for every programme
 
     @property
     def codes(self) -> list[str]:
         """The areas the figures read: ``area`` and everything below it that the user may see."""
         return sorted(self.row_of)
+
+    @property
+    def programme_names(self) -> list[str]:
+        """ "Ưu đãi người có công" for Home Affairs' view; empty when every programme is shown."""
+        return [PROGRAMME_LABELS[p] for p in PROGRAMMES if p in self.programmes] if self.programmes else []
 
     @property
     def level(self) -> str:
@@ -95,7 +102,8 @@ def build_frame(session: Session, scope: Scope, is_admin: bool, area_code: str |
             stack.extend(p.code for p in children.get(code, ()))
     view = {c: places[c] for c in row_of}
     parents = {code: place.parent_code for code, place in places.items()}
-    return Frame(area, trail, rows, row_of, view, parents, targets)
+    programmes = None if is_admin else scope.programmes(DASHBOARD_ROLES)
+    return Frame(area, trail, rows, row_of, view, parents, targets, programmes)
 
 
 def _trail(places: dict[str, Place], allowed: set[str], area: Place) -> list[Place]:

@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, and_, exists, func, insert, literal_column, select
+from sqlalchemy import Connection, and_, exists, func, insert, literal_column, select, true
 from sqlalchemy.exc import IntegrityError
 
 from engine import EngineContext
 
 from ..payouts.common import add_months
 from ..payouts.models import PayoutCycle, PayoutLine
+from ..programme_work import cycle_condition
 from .frame import Frame
 from .models import PayoutTotal
 
@@ -135,7 +136,9 @@ def payouts(conn: Connection, frame: Frame, this_month: date, months: int = 12) 
     totals."""
     first = add_months(this_month, -(months - 1))
     unkept = (_C.c.status != FINAL) | ~exists().where(_P.c.cycle_id == _C.c.id)  # closed, not added up yet
-    found = select(_C.c.id, _C.c.month).where(unkept, _C.c.month.between(first, this_month))
+    found = select(_C.c.id, _C.c.month).where(
+        unkept, _C.c.month.between(first, this_month), cycle_condition(_C.c.programme, frame.programmes)
+    )
     open_cycles = {cycle: _as_date(month) for cycle, month in conn.execute(found)}
     live = _live(conn, frame, list(open_cycles)) if open_cycles else []
     return Payouts(
@@ -163,7 +166,7 @@ def by_month(
     kept = conn.execute(
         select(_P.c.month, _P.c.method, _P.c.status, _P.c.fallback, _P.c.return_reason,
                func.sum(_P.c.lines), func.sum(_P.c.amount))
-        .where(and_(_P.c.month.between(first, last), _P.c.commune_code.in_(frame.codes)))
+        .where(and_(_P.c.month.between(first, last), _P.c.commune_code.in_(frame.codes), _kept_of(frame)))
         .group_by(_P.c.month, _P.c.method, _P.c.status, _P.c.fallback, _P.c.return_reason)
     )  # fmt: skip
     count = (last.year - first.year) * 12 + last.month - first.month + 1
@@ -185,7 +188,7 @@ def progress(
     """Per row, how much of ``month``'s cycles is paid already (lines and đồng)."""
     kept = conn.execute(
         select(_P.c.commune_code, _P.c.status, func.sum(_P.c.lines), func.sum(_P.c.amount))
-        .where(_P.c.month == month, _P.c.commune_code.in_(frame.codes))
+        .where(_P.c.month == month, _P.c.commune_code.in_(frame.codes), _kept_of(frame))
         .group_by(_P.c.commune_code, _P.c.status)
     )
     current = [(commune, status, lines, amount) for cycle, commune, _m, status, _f, _r, lines, amount in live
@@ -199,6 +202,13 @@ def progress(
         row[2] += amount or 0
         row[3] += (amount or 0) if paid else 0
     return [Progress(r.code, r.name, *rows[r.code]) for r in frame.rows]
+
+
+def _kept_of(frame: Frame):
+    """The closed cycles' totals of the programmes in view."""
+    if frame.programmes is None:
+        return true()
+    return _P.c.cycle_id.in_(select(_C.c.id).where(cycle_condition(_C.c.programme, frame.programmes)))
 
 
 def _as_date(value) -> date:

@@ -13,6 +13,7 @@ from engine.models import Instance, OpenTask
 
 from ..deadlines.models import DeadlineAlert
 from ..org.models import Agency, RoleAssignment
+from ..programme_work import instance_condition
 from .frame import Frame
 
 _T = OpenTask.__table__
@@ -58,12 +59,16 @@ def work(conn: Connection, frame: Frame, names: dict[str, str], now: datetime, m
     agency_names = dict(conn.execute(select(_G.c.code, _G.c.name)).all())
     grouped: dict[tuple[str, str, str], list[int]] = {}
     by_row: dict[str, list[int]] = {}
-    result = conn.execute(
+    query = (
         select(_T.c.role, _T.c.area_code, _T.c.bpmn_id, func.count(),
                func.sum(case((_T.c.due_at < now, 1), else_=0)))
         .where(_T.c.area_code.in_(frame.codes))
         .group_by(_T.c.role, _T.c.area_code, _T.c.bpmn_id)
     )  # fmt: skip
+    if frame.programmes is not None:  # one department's work only: which tasks' instances are its own
+        programme = instance_condition(_I.c.id, _I.c.business_key, frame.programmes)
+        query = query.join(_I, _I.c.id == _T.c.instance_id).where(programme)
+    result = conn.execute(query)
     for role, area, step, number, late in result:
         agency = _resolve(holders, frame.parents, role, area)
         key = (agency_names.get(agency, "—"), role or "", step)
@@ -78,7 +83,12 @@ def work(conn: Connection, frame: Frame, names: dict[str, str], now: datetime, m
     raised = conn.execute(
         select(_D.c.agency_code, _D.c.bpmn_id, func.count())
         .join(_I, _I.c.id == _D.c.instance_id)
-        .where(_D.c.kind == "escalation", _D.c.raised_at >= month_start, _I.c.area_code.in_(frame.codes))
+        .where(
+            _D.c.kind == "escalation",
+            _D.c.raised_at >= month_start,
+            _I.c.area_code.in_(frame.codes),
+            instance_condition(_I.c.id, _I.c.business_key, frame.programmes),
+        )
         .group_by(_D.c.agency_code, _D.c.bpmn_id)
     )
     escalations = [EscalationRow(agency_names.get(a, "—"), s, names.get(s, s), n) for a, s, n in raised]

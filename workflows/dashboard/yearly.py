@@ -25,6 +25,8 @@ from ..org.areas import subtree_query
 from ..org.models import Area, RoleAssignment
 from ..payouts.common import VIETNAM_TZ
 from ..services import registry
+from ..tasks.registry import TaskPageParts, task_page
+from ..tasks.service import submit_form as _submit_form
 from .models import CoverageTarget, ReviewDocument
 from .year_figures import year_figures_xlsx
 
@@ -217,3 +219,10 @@ def _find(ctx: EngineContext, key: str) -> int | None:
         return session.scalar(
             select(Instance.id).where(Instance.process_key == PROCESS, Instance.business_key == key)
         )
+
+
+def _beside(ctx: EngineContext, task, roles: tuple[str, ...], viewer: str) -> YearView:
+    return year_view(ctx, task.business_key)
+
+
+task_page(PROCESS, TaskPageParts(kind="year", beside=_beside, submit=_submit_form))

@@ -17,10 +17,12 @@ from engine import EngineContext
 from engine.errors import ValidationError
 from engine.models import Instance, OpenTask
 
-from .. import cases
 from ..accounts import User
 from ..beneficiaries.models import Beneficiary
+from ..case import service as cases
+from ..deadlines import local_date
 from ..org import Agency, Area, area_code, load_area_file, subtree_query
+from ..tasks import submit_task
 from .journeys import LONGEST_HISTORY_DAYS, STAGES, Journey, Planner
 from .organisation import build_demo_organisation
 from .people import People
@@ -111,7 +113,7 @@ def plan_journeys(
     weights = [_weight(code, district) for code, district, _ in communes]
     places = [SHOWCASE] * len(showcase) + [c[0] for c in rng.choices(communes, weights, k=len(rest))]
     where = {code: (district, ward) for code, district, ward in communes}
-    people, planner = People(rng, cases.local_today(now)), Planner(rng, now)
+    people, planner = People(rng, local_date(now)), Planner(rng, now)
     journeys: list[Journey] = []
     for number, (stage, commune) in enumerate(zip(showcase + rest, places, strict=True), start=1):
         district, ward = where[commune]
@@ -151,7 +153,7 @@ def _drive(ctx: EngineContext, clock: _Clock, journey: Journey, district: str) -
                     f"demo case {code} ({journey.stage}): expected {action.name}, found {found}"
                 )
             user = _actor(tasks[0].role, commune, district)
-            step = cases.submit(ctx, tasks[0].id, action.payload, user=user).step
+            step = submit_task(ctx, tasks[0].id, action.payload, user=user).step
         if step.incident:
             raise RuntimeError(f"demo case {code}: {step.incident}")
 

@@ -84,6 +84,18 @@ def choice(label, choices: Mapping[str, str], *, required=True, show_if=None, he
     )
 
 
+def picked(label, choices: Mapping[str, str], *, rule, required=True, show_if=None, help=None, max_length=40):
+    """A list to pick from whose value may also be typed by an API caller or a roll as a name or an older
+    code: ``rule`` turns any of them into the list's code (banks by name, not typed as codes)."""
+    return Normalised(
+        rule,
+        required=required and not show_if,
+        validate=validate.Length(max=max_length, error=f"{label} dài tối đa {max_length} ký tự."),
+        error_messages=_messages(label),
+        metadata=_meta(label, "select", show_if, help, choices=dict(choices), required_when_shown=required),
+    )
+
+
 def day(label, *, required=True, show_if=None, help=None, not_after_today=True):
     validators = [_not_in_future(label)] if not_after_today else []
     return fields.Date(

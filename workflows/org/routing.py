@@ -55,14 +55,19 @@ def resolve_agency(
 
 def agencies_for(session: Session, agency_code: str, on: date) -> list[tuple[str, str]]:
     """``(role, area_code)`` for each assignment ``agency_code`` holds on ``on``: what its inbox covers."""
+    return sorted({(role, area) for role, area, _ in assignments_for(session, agency_code, on)})
+
+
+def assignments_for(session: Session, agency_code: str, on: date) -> list[tuple[str, str, str | None]]:
+    """``(role, area_code, programme)`` for each assignment held on ``on``; programme None: every one."""
     rows = session.execute(
-        select(RoleAssignment.role, RoleAssignment.area_code)
+        select(RoleAssignment.role, RoleAssignment.area_code, RoleAssignment.programme)
         .where(RoleAssignment.agency_code == agency_code, *_holds_on(on))
-        .order_by(RoleAssignment.role, RoleAssignment.area_code)
+        .order_by(RoleAssignment.role, RoleAssignment.area_code, RoleAssignment.programme)
     ).all()
     if not rows and session.get(Agency, agency_code) is None:
         raise NotFound(f"agency {agency_code} does not exist")
-    return [(role, area) for role, area in rows]
+    return [(role, area, programme) for role, area, programme in rows]
 
 
 def assign_role(

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from engine.errors import ValidationError
 
 from .loaders import load_area_file, load_current_units
+from .models import Area
+from .switchover import load_successions
 
 # From when each structure's offices act. Open-ended: a province still on the 2024 structure keeps
 # routing to it; loading 2025 beside it is a separate decision with its own dates.
@@ -28,6 +30,7 @@ class OrganisationLoaded:
     assignments: int
     rows_added: int  # agencies and assignments inserted by this call
     rows_changed: int
+    successions: int = 0  # 2024 communes' successors added (once both structures are loaded)
 
 
 def load_organisation(session: Session, structure: str, until: date | None = None) -> OrganisationLoaded:
@@ -44,7 +47,10 @@ def load_organisation(session: Session, structure: str, until: date | None = Non
         load_area_file(session) if structure == "2024" else load_current_units(session, DEMO_PROVINCE["2025"])
     )
     org = build_demo_organisation(session, structure, dates=(STARTS[structure], until))
+    # With both structures in, the 2024 communes' successors on 1/7/2025 (carried out by the scheduler).
+    both = all(session.get(Area, code) for code in ("2024:62", f"2025:{DEMO_PROVINCE['2025']}"))
+    successions = load_successions(session) if both else 0
     return OrganisationLoaded(
         structure, org.province, areas.added, areas.changed, areas.total, org.agencies, org.assignments,
-        org.added, org.changed,
+        org.added, org.changed, successions,
     )  # fmt: skip

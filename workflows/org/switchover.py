@@ -10,12 +10,14 @@ routing on any date reads the organisation of that date, and a case in a 2024 co
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import engine
@@ -25,7 +27,7 @@ from engine.errors import NotFound, ValidationError
 from ..beneficiaries.models import CLOSED_STATUSES, Beneficiary
 from ..beneficiaries.records import change_record
 from .areas import get_area
-from .models import Agency, AreaSuccession, RoleAssignment, area_code
+from .models import Agency, Area, AreaSuccession, RoleAssignment, area_code
 from .routing import _check_role, assign_role
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -96,6 +98,101 @@ def load_successions(session: Session, path: Path | str = KONTUM_2025_SUCCESSION
         added += 1
     session.flush()
     return added
+
+
+def successions_due(ctx: EngineContext, on: date) -> int:
+    """How many successions are due by ``on`` and not yet carried out (one indexed read: the scheduler
+    asks on every tick)."""
+    with ctx.db.read() as session:
+        return session.scalar(
+            select(func.count())
+            .select_from(AreaSuccession)
+            .where(AreaSuccession.effective_from <= on, AreaSuccession.applied_at.is_(None))
+        )
+
+
+SUCCESSION_COLUMNS = ("old", "new", "effective_from", "source")
+
+
+@dataclass(frozen=True)
+class SuccessionProblem:
+    row: int  # the CSV's line number (the header is line 1)
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SuccessionLoad:
+    added: int
+    corrected: int
+    unchanged: int
+    problems: list[SuccessionProblem]
+
+
+def load_successions_csv(session: Session, text: str, actor: str, at: datetime) -> SuccessionLoad:
+    """An administrator's CSV of successions (columns ``old,new,effective_from,source``: area codes as
+    stored, e.g. ``2024:23311,2025:23284,2025-07-01,Nghị quyết 1677/NQ-UBTVQH15``): added, or corrected
+    while not yet carried out. Every row is checked first; with any problem nothing is loaded and each
+    problem names its row and column. Each change is in the history."""
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    if tuple(header[:4]) != SUCCESSION_COLUMNS:
+        expected = ",".join(SUCCESSION_COLUMNS)
+        return SuccessionLoad(0, 0, 0, [SuccessionProblem(1, "header", f"the first line must be {expected}")])
+    areas = set(session.scalars(select(Area.code)))
+    existing = {(r.old_code, r.effective_from): r for r in session.scalars(select(AreaSuccession))}
+    problems, wanted, seen = [], [], {}
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        old, new, day, source = ([cell.strip() for cell in cells] + [""] * 4)[:4]
+        found = []
+        for column, code in (("old", old), ("new", new)):
+            if code not in areas:
+                found.append(
+                    SuccessionProblem(number, column, f"no area {code!r} (codes as stored: 2024:23311)")
+                )
+        if old and old == new:
+            found.append(SuccessionProblem(number, "new", "an area cannot succeed itself"))
+        try:
+            on = date.fromisoformat(day)
+        except ValueError:
+            found.append(SuccessionProblem(number, "effective_from", f"{day!r} is not a date (YYYY-MM-DD)"))
+            on = None
+        if not source:
+            found.append(SuccessionProblem(number, "source", "name the decision or resolution"))
+        if on is not None and (old, on) in seen:
+            found.append(SuccessionProblem(number, "old", f"{old} is already on line {seen[old, on]}"))
+        done = existing.get((old, on))
+        if done is not None and done.applied_at is not None and done.new_code != new:
+            found.append(
+                SuccessionProblem(
+                    number, "new", f"{old} already moved to {done.new_code} on {done.applied_at}"
+                )
+            )
+        if on is not None:
+            seen[old, on] = number
+        problems += found
+        if not found:
+            wanted.append((old, new, on, source[:300]))
+    if problems:
+        return SuccessionLoad(0, 0, 0, problems)
+    added = corrected = unchanged = 0
+    for old, new, on, source in wanted:
+        row = existing.get((old, on))
+        if row is None:
+            session.add(AreaSuccession(old_code=old, new_code=new, effective_from=on, source=source))
+            added += 1
+        elif (row.new_code, row.source) != (new, source):
+            row.new_code, row.source = new, source
+            corrected += 1
+        else:
+            unchanged += 1
+            continue
+        data = {"old": old, "new": new, "effective_from": on.isoformat(), "source": source}
+        history.record(session.connection(), at, "succession_loaded", actor=actor, data=data)
+    session.flush()
+    return SuccessionLoad(added, corrected, unchanged, [])
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The monthly payout (bpmn/monthly_payout.bpmn): one cycle per area per month, everybody paid exactly once.
 
-Importing this package registers the payout's forms and service-task handlers.
+Importing this package registers the payout's forms, service-task handlers and task page.
 """
 
-from . import forms, handlers  # noqa: F401  (registers forms, checks and handlers)
+from . import forms, handlers, task_page  # noqa: F401  (registers forms, checks, handlers, its task page)
 from .export_job import export_job, queue_export
 from .import_job import import_job, queue_import
 from .imports import (

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 
 from engine import EngineContext
 
+from ..validators import ACCOUNT_KINDS, account_kind
 from .common import (
     ENTITLEMENT_LABELS,
     HELD,
@@ -33,7 +34,8 @@ from .xlsx import Styled, write_xlsx
 L = PayoutLine.__table__
 PAYMENT_HEADER = [
     "Mã dòng", "Mã người hưởng", "Họ và tên", "Số CCCD", "Xã, phường, thị trấn", "Tháng", "Khoản chi",
-    "Hình thức", "Người nhận", "Họ tên người nhận", "CCCD người nhận", "Ngân hàng", "Số tài khoản",
+    "Hình thức", "Người nhận", "Họ tên người nhận", "CCCD người nhận", "Loại tài khoản", "Ngân hàng",
+    "Số tài khoản",
     "Số tiền (đồng)", "Kết quả", "Lý do", "Mã giao dịch",
 ]  # fmt: skip
 RETURN_HEADER = [
@@ -63,7 +65,9 @@ def _payment_rows(conn: Connection, cycle: CycleView, method: str | None) -> Ite
             row.id, row.beneficiary_code, row.full_name, row.beneficiary_cccd or "",
             names.get(row.commune_code, row.commune_code), month_label(row.month),
             ENTITLEMENT_LABELS[row.entitlement], METHOD_LABELS[how], RECIPIENT_LABELS[row.recipient_kind],
-            row.recipient_name, row.recipient_cccd or "", "" if row.fallback_method else row.bank_code or "",
+            row.recipient_name, row.recipient_cccd or "",
+            "" if row.fallback_method else ACCOUNT_KINDS.get(account_kind(row.bank_code) or "", ""),
+            "" if row.fallback_method else row.bank_code or "",
             "" if row.fallback_method else row.account_number or "", row.amount, "", "", "",
         ]  # fmt: skip
 
@@ -84,7 +88,7 @@ def payment_list_xlsx(ctx: EngineContext, cycle_id: int, method: str | None = No
         subtitle = f"Địa bàn: {cycle.area_name} — Kỳ chi trả {cycle.business_key}"
         notes = [f"Mã kiểm tra danh sách đã duyệt (SHA-256): {cycle.list_hash or 'chưa duyệt'}"]
         return _xlsx("Danh sách chi trả", title, subtitle, notes, PAYMENT_HEADER,
-                     _payment_rows(conn, cycle, method), money_column=13)  # fmt: skip
+                     _payment_rows(conn, cycle, method), money_column=14)  # fmt: skip
 
 
 def _returned_rows(conn: Connection, cycle: CycleView) -> list[list]:

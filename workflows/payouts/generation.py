@@ -19,7 +19,7 @@ import hashlib
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import Connection, and_, delete, func, not_, select, update
 
 from engine.fastsql import copy_rows
 
@@ -27,7 +27,7 @@ from ..beneficiaries.models import Beneficiary, Enrolment
 from ..cash_method import payout_method
 from ..entitlements import load_entitlements, month_start
 from ..org.models import Area
-from ..programmes import SOCIAL, load_merit, paid_category, per_child, vnd
+from ..programmes import MERIT, SOCIAL, category_names, load_merit, paid_category, per_child, vnd
 from . import faults
 from .common import HELD, NOT_COLLECTED, PENDING, RETURNED, add_months
 from .models import PayoutCycle, PayoutLine, PayoutRate
@@ -47,7 +47,8 @@ REASONS = {
     "not_yet": "Chưa đến tháng được hưởng",
     "paid_before": "Đã nhận đến tháng này trước khi chi trả qua An Sinh",
     "listed_elsewhere": "Các tháng đã có trong danh sách khác (chuyển địa bàn) hoặc đã chi",
-    "unknown_category": "Diện hưởng không có trong danh mục hoặc chưa/không còn hiệu lực trong tháng",
+    "unknown_category": "Diện hưởng không có trong danh mục, chưa/không còn hiệu lực trong tháng, "
+    "hoặc chưa có mức hưởng của tháng trong dữ liệu",
     "below_age_band": "Chưa đến độ tuổi của diện hưởng",
 }
 
@@ -72,7 +73,11 @@ def _people(conn: Connection, codes: list[str], programme: str):
         E.c.id.label("enrolment_id"), E.c.children_count, E.c.entitled_from, E.c.paid_through, E.c.ends_after,
     ]  # fmt: skip
     query = select(*columns).where(B.c.area_code.in_(codes))
-    query = query.outerjoin(E, on) if programme == SOCIAL else query.join(E, on)
+    if programme == SOCIAL:  # a record with no enrolment is social assistance, unless its category is merit
+        merit_only = and_(E.c.id.is_(None), B.c.category_code.in_(sorted(category_names(MERIT))))
+        query = query.outerjoin(E, on).where(not_(merit_only))
+    else:
+        query = query.join(E, on)
     return conn.execute(query.order_by(B.c.code)).all()
 
 

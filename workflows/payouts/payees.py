@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from engine import EngineContext
 
+from ..privacy import mask
+from ..validators import account_kind, account_label
 from .models import PayoutLine
 
 L = PayoutLine.__table__
@@ -29,6 +31,9 @@ class Payee:
     commune_code: str
     category_code: str
     cash_method: str | None = None  # cash_pay_point | cash_home
+    account_kind: str | None = None  # bank | mobile_money | ewallet (method "account")
+    provider: str | None = None  # "Agribank", "Ví điện tử MoMo", "Mobile Money Viettel Money"
+    account: str | None = None  # the number, masked as on every screen: "******5678"
     line_ids: list[int] = field(default_factory=list)
 
 
@@ -75,6 +80,7 @@ def payees(ctx: EngineContext, cycle_id: int) -> list[Payee]:
     found = []
     for (code, programme), lines in grouped.items():
         first = next((line for line in lines if line.entitlement == "monthly"), lines[-1])
+        on_account = first.method == "account"
         found.append(
             Payee(
                 cccd=first.beneficiary_cccd,
@@ -87,7 +93,10 @@ def payees(ctx: EngineContext, cycle_id: int) -> list[Payee]:
                 beneficiary_code=code,
                 commune_code=first.commune_code,
                 category_code=first.category_code,
-                cash_method=None if first.method == "account" else first.method,
+                cash_method=None if on_account else first.method,
+                account_kind=account_kind(first.bank_code) if on_account else None,
+                provider=account_label(first.bank_code) if on_account else None,
+                account=mask(first.account_number) if on_account else None,
                 line_ids=[line.id for line in lines],
             )
         )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..bulk.sheets import Column, save, write_table
-from ..validators import load_banks
+from ..validators import load_providers
 from .models import RollImport, RollProblem
 from .rows import COLUMNS, category_choices
 
@@ -53,10 +53,14 @@ def template_xlsx(commune_codes: list[tuple[str, str]] | None = None) -> bytes:
         ("Đã nhận đến tháng", "mm/yyyy", "tháng cuối cùng đã chi trước khi dùng hệ thống; để trống nếu chưa"),
         ("Số con đang nuôi", "1–20", "chỉ cho người đơn thân nuôi con; để trống nếu khác"),
         ("Hình thức nhận", "Tiền mặt", ""),
-        ("Hình thức nhận", "Tài khoản", "ghi cả Ngân hàng và Số tài khoản"),
+        ("Hình thức nhận", "Tài khoản", "ghi cả Ngân hàng (hoặc Mobile Money, ví điện tử) và Số tài khoản"),
     ]
     rows += [("Mã đối tượng", code, name) for code, name in category_choices()]
-    rows += [("Ngân hàng", bank.code, bank.name) for bank in load_banks().values()]
+    phone = "; số tài khoản là số điện thoại"
+    rows += [
+        ("Ngân hàng", bank.code, bank.label + ("" if bank.kind == "bank" else phone))
+        for bank in load_providers().values()
+    ]
     rows += [("Mã xã", code, name) for code, name in commune_codes or []]
     for row in rows:
         values.append(list(row))

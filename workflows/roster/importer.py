@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from engine import EngineContext
 from engine.batch import NewInstance, start_instances
 
-from ..cases import PROCESS, local_today
+from ..case.service import PROCESS
+from ..deadlines import local_date
 from .areas import roll_communes
 from .matching import Batch, Outcome, sort_batch
 from .models import RollImport, RollProblem
@@ -103,8 +104,8 @@ def run_import(
         file_name, actor, agency, done = job.file_name, job.actor, job.scope_agency, job.rows_done
         if job.status == "done":
             return report_of(session, import_id)
-        communes = roll_communes(session, agency, local_today(ctx.now()))
-    today = local_today(ctx.now())
+        communes = roll_communes(session, agency, local_date(ctx.now()))
+    today = local_date(ctx.now())
     seen: dict[tuple, int] = {}
     batch = Batch()
     for index, (number, values) in enumerate(roll.rows()):

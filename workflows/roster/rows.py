@@ -18,11 +18,10 @@ from ..bulk.sheets import as_day, as_digits, as_text, fold
 from ..programmes import SOCIAL, category_names, per_child, programme_of
 from ..validators import (
     InvalidValue,
-    load_banks,
     normalize_name,
     normalize_phone,
-    validate_account_number,
-    validate_bank_code,
+    provider_code,
+    validate_account,
     validate_cccd,
 )
 
@@ -241,26 +240,15 @@ def _add_month(day: date, months: int) -> date:
 
 
 def _account(method: str, bank: str, number: str) -> tuple[str | None, str | None]:
+    """A bank (by code, BIN, short or full name), or a Mobile Money or e-wallet provider with the phone the
+    account is registered to."""
     if method == "cash":
         if bank or number:
             raise RowInvalid("method", "Nhận tiền mặt thì để trống Ngân hàng và Số tài khoản.")
         return None, None
     if not bank:
-        raise RowInvalid("bank", "Nhận qua tài khoản: chưa ghi ngân hàng.")
-    code = bank_by_name(bank)
+        raise RowInvalid("bank", "Nhận qua tài khoản: chưa ghi ngân hàng, Mobile Money hoặc ví điện tử.")
+    code = _checked("bank", provider_code, bank)
     if not number:
         raise RowInvalid("account", "Nhận qua tài khoản: chưa ghi số tài khoản.")
-    return code, _checked("account", validate_account_number, re.sub(r"\.0$", "", number))
-
-
-def bank_by_name(text: str) -> str:
-    """A bank's code from its code, BIN, short name or full name."""
-    try:
-        return validate_bank_code(text).code
-    except InvalidValue:
-        pass
-    wanted = fold(text)
-    for bank in load_banks().values():
-        if wanted in (fold(bank.short_name), fold(bank.name), *(fold(n) for n in bank.former_names)):
-            return bank.code
-    raise RowInvalid("bank", f"Không tìm thấy ngân hàng «{text}» (ghi mã, tên viết tắt hoặc tên đầy đủ).")
+    return code, _checked("account", lambda v: validate_account(code, v), re.sub(r"\.0$", "", number))

@@ -12,7 +12,7 @@ from engine import EngineContext
 from engine.errors import NotFound
 
 from .. import jobs
-from ..cases import local_today
+from ..deadlines import local_date
 from ..org.models import Area
 from .areas import roll_communes
 from .files import rejected_xlsx, template_xlsx
@@ -38,7 +38,7 @@ class ImportLine:
 def agency_template(ctx: EngineContext, agency_code: str | None) -> bytes:
     """The template, listing the communes this agency may name among the allowed values."""
     with ctx.db.read() as session:
-        communes = roll_communes(session, agency_code, local_today(ctx.now()))
+        communes = roll_communes(session, agency_code, local_date(ctx.now()))
         names = dict(session.execute(select(Area.code, Area.kind + " " + Area.name).where(
             Area.code.in_(communes.values()))).all())  # fmt: skip
     return template_xlsx(sorted((official, names.get(key, "")) for official, key in communes.items()))

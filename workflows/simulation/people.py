@@ -12,8 +12,9 @@ from datetime import date
 import engine
 from engine import EngineContext
 
-from .. import cases
 from ..beneficiaries.enrolments import enrol
+from ..case import service as cases
+from ..tasks import submit_task
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Y", "A", "Đinh", "Hồ", "Võ", "Rơ Châm"]
 MIDDLE = ["Thị", "Văn", "Đức", "Ngọc", "Minh", "H'"]
@@ -50,7 +51,7 @@ def _name(rng: random.Random) -> str:
 
 def _submit(ctx: EngineContext, instance_id: int, bpmn_id: str, form: dict, user: str) -> None:
     (task,) = [t for t in engine.get_instance(ctx, instance_id).open_tasks if t.bpmn_id == bpmn_id]
-    cases.submit(ctx, task.id, form, user=user)
+    submit_task(ctx, task.id, form, user=user)
 
 
 def onboard(
@@ -136,7 +137,7 @@ def tend_cases(
             )  # fmt: skip
         else:
             form = {"contact_date": today.isoformat(), "accepts_cashless": False}
-        cases.submit(ctx, task.id, form, user="sim-staff")
+        submit_task(ctx, task.id, form, user="sim-staff")
         done[task.bpmn_id] += 1
     return done
 

@@ -44,15 +44,16 @@ def test_the_payment_list_as_csv_and_xlsx(pay):
     rows = list(csv.reader(io.StringIO(files.payment_list_csv(pay.ctx(), cycle_id).decode("utf-8-sig"))))
     assert rows[0] == PAYMENT_HEADER and len(rows) == 11
     guardian = next(row for row in rows if row[1] == "BN1000001")
-    assert guardian[7:13] == [
+    assert guardian[7:14] == [
         "Chuyển khoản",
         "Người giám hộ",
         "Người Giám Hộ 1",
         guardian[10],
+        "Tài khoản ngân hàng",
         "VBA",
         "51100000001",
     ]
-    assert guardian[13] == "750000" and guardian[14:] == ["", "", ""]
+    assert guardian[14] == "750000" and guardian[15:] == ["", "", ""]
     account_only = files.payment_list_csv(pay.ctx(), cycle_id, method="account").decode("utf-8-sig")
     assert len(account_only.strip().splitlines()) == 10
     cells = _cells(files.payment_list_xlsx(pay.ctx(), cycle_id))
@@ -62,8 +63,8 @@ def test_the_payment_list_as_csv_and_xlsx(pay):
     assert cells[2] == [f"Mã kiểm tra danh sách đã duyệt (SHA-256): {cycle.list_hash}"]
     assert cells[3] == PAYMENT_HEADER and len(cells) == 14
     sheet = load_workbook(io.BytesIO(files.payment_list_xlsx(pay.ctx(), cycle_id))).active
-    assert sum(sheet.cell(row, 14).value for row in range(6, 16)) == cycle.total_amount
-    assert sheet.cell(6, 14).number_format == "#,##0" and sheet.cell(5, 1).font.b
+    assert sum(sheet.cell(row, 15).value for row in range(6, 16)) == cycle.total_amount
+    assert sheet.cell(6, 15).number_format == "#,##0" and sheet.cell(5, 1).font.b
 
 
 def test_the_returned_funds_list_for_the_treasury(pay):
@@ -110,3 +111,29 @@ def test_the_monthly_report_in_the_usual_layout(pay):
     assert cells[-1] == ["(Ký, ghi rõ họ tên)", "(Ký, ghi rõ họ tên)", "(Ký tên, đóng dấu)"]
     provider = _cells(report.monthly_report_xlsx(pay.ctx(), cycle_id, issuer_role="provider"))
     assert provider[0][0] == "BƯU ĐIỆN THÀNH PHỐ KON TUM"
+
+
+def test_mobile_money_and_e_wallets_are_paid_by_account_and_named_in_the_list(pay):
+    from workflows.payouts.payees import payees
+
+    from .test_entitled import set_record
+
+    pay.add(3)
+    set_record(pay, "BN1000002", bank_code="MOMO", account_number="0912345678")
+    set_record(pay, "BN1000003", bank_code="VIETTELMONEY", account_number="0987654321")
+    cycle_id = pay.start()
+    pay.do(cycle_id, "approve_list", {"decision": "approve"})
+    rows = list(csv.reader(io.StringIO(files.payment_list_csv(pay.ctx(), cycle_id).decode("utf-8-sig"))))
+    kinds = {row[1]: (row[7], row[11], row[12], row[13]) for row in rows[1:]}
+    assert kinds["BN1000002"] == ("Chuyển khoản", "Ví điện tử", "MOMO", "0912345678")
+    assert kinds["BN1000003"] == ("Chuyển khoản", "Mobile Money", "VIETTELMONEY", "0987654321")
+    assert kinds["BN1000001"][1:3] == ("Tài khoản ngân hàng", "VBA")
+    shown = {p.beneficiary_code: p for p in payees(pay.ctx(), cycle_id)}
+    wallet = shown["BN1000002"]
+    assert (wallet.method, wallet.account_kind, wallet.provider, wallet.account) == (
+        "account",
+        "ewallet",
+        "Ví điện tử MoMo",
+        "******5678",
+    )
+    assert shown["BN1000003"].provider == "Mobile Money Viettel Money"

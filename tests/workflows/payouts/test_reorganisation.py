@@ -4,7 +4,7 @@ with no gap and nothing twice; role assignments are dated and per programme."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from workflows.beneficiaries.models import Beneficiary
 from workflows.demo.organisation import build_demo_organisation
 from workflows.org import load_current_units, resolve_agency
 from workflows.org.switchover import apply_successions, load_successions, switch_role
+from workflows.scheduler import switchover_job
 
 from .conftest import CITY
 
@@ -25,7 +26,8 @@ def test_june_by_the_district_july_by_the_new_commune_with_no_gap(pay):
     with pay.ctx().db.write() as session:
         load_current_units(session, "51")
         build_demo_organisation(session, "2025")
-        assert load_successions(session) == 17
+        assert load_successions(session) == 102  # every Kon Tum commune (Resolution 1677/NQ-UBTVQH15)
+        assert load_successions(session) == 0  # loaded once
     pay.add(3, communes=[NGOK_BAY_2024])
     pay.at(2025, 6, 1)
     june = pay.start(area=CITY, month="2025-06")
@@ -33,9 +35,15 @@ def test_june_by_the_district_july_by_the_new_commune_with_no_gap(pay):
     pay.pay_all(june)
     # A case of the commune still open on the date: its instance moves too.
     case = engine.start_instance(pay.ctx(), "monthly_payout", "CASE-X", NGOK_BAY_2024, {"month": "2025-07"})
-    report = apply_successions(pay.ctx(), date(2025, 7, 1), actor="admin")
-    assert (report.areas, report.beneficiaries) == (17, 3) and report.instances >= 1
-    assert apply_successions(pay.ctx(), date(2025, 7, 1)).areas == 0  # done once
+    # The scheduler carries it out by itself on the date (Vietnam time), once.
+    job = switchover_job()
+    pay.clock.now = datetime(2025, 6, 30, 16, 59, tzinfo=UTC)  # 23:59 on 30/6 in Vietnam
+    assert job.run(pay.ctx()) is None
+    pay.clock.now = datetime(2025, 6, 30, 17, 1, tzinfo=UTC)  # 00:01 on 1/7
+    assert job.run(pay.ctx()) == (
+        "reorganisation of 01/07/2025: 102 areas, 3 records, 1 running instances moved"
+    )
+    assert job.run(pay.ctx()) is None and apply_successions(pay.ctx(), date(2025, 7, 1)).areas == 0
     pay.at(2025, 7, 1)
     started = payouts.start_cycles(pay.ctx(), "2025:51", "2025-07")
     assert [s.business_key for s in started] == [f"PAY-{NGOK_BAY_2025}-2025-07"]
@@ -53,7 +61,7 @@ def test_june_by_the_district_july_by_the_new_commune_with_no_gap(pay):
             select(HistoryEvent.data).where(HistoryEvent.kind == "record_changed")
         ).all()
     assert areas == {NGOK_BAY_2025}
-    assert {"from": NGOK_BAY_2024, "to": NGOK_BAY_2025} in moves
+    assert {"from": NGOK_BAY_2024, "to": NGOK_BAY_2025, "tasks": []} in moves  # its cycle failed to start
     assert sum(1 for c in changes if c.get("reason") == "reorganisation") == 3
     assert engine.get_instance(pay.ctx(), case.instance_id).area_code == NGOK_BAY_2025
 

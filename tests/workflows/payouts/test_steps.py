@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 import engine
 from tests.workflows.test_case_paths import to_active
-from workflows import cases, payouts
+from workflows import payouts
 from workflows.forms import FormInvalid
 from workflows.org.models import Area
 from workflows.payouts.common import VIETNAM_TZ
+from workflows.tasks import route, submit_task
 
 from .conftest import CITY, reconcile_form
 
@@ -32,7 +33,7 @@ AGENCIES_2024 = {
 def routed(pay, cycle_id) -> dict[str, str]:
     ctx = pay.ctx()
     instance = pay.cycle(cycle_id).instance_id
-    return {t.bpmn_id: cases.route(ctx, t).agency_code for t in engine.get_instance(ctx, instance).open_tasks}
+    return {t.bpmn_id: route(ctx, t).agency_code for t in engine.get_instance(ctx, instance).open_tasks}
 
 
 def local_day(moment) -> date:
@@ -88,7 +89,7 @@ def test_the_treasury_must_transfer_exactly_the_list_total(pay):
         "transfer_amount": ["Số tiền chuyển (3.749.999 ₫) phải bằng tổng danh sách đã duyệt (3.750.000 ₫)."]
     }
     with pytest.raises(FormInvalid):  # the inbox's generic submit checks the books as well
-        cases.submit(pay.ctx(), payouts.open_step(pay.ctx(), cycle_id, "confirm_transfer").id, form)
+        submit_task(pay.ctx(), payouts.open_step(pay.ctx(), cycle_id, "confirm_transfer").id, form)
     # Completed through the bare engine API, without the form's check: the process itself refuses it.
     task = payouts.open_step(pay.ctx(), cycle_id, "confirm_transfer")
     engine.complete_task(pay.ctx(), task.id, form)

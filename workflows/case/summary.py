@@ -1,25 +1,24 @@
-"""A case as a person sees it: the record with personal numbers masked unless their role needs them
-(and every unmasked view recorded), where it stands, and its timeline."""
+"""A case's record as a person sees it: personal numbers masked unless their role needs them, and every
+unmasked view recorded."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import engine
 from engine import EngineContext, history
 from engine.models import Instance
 
-from .beneficiaries.models import Beneficiary
-from .beneficiaries.records import get_record
-from .case.common import GENDERS, MOBILITY, REPRESENTATIVE_KINDS
-from .entitlements import load_entitlements
-from .org.models import Area
-from .privacy import mask, sees_account, sees_cccd
+from ..beneficiaries.models import Beneficiary
+from ..beneficiaries.records import get_record
+from ..entitlements import load_entitlements
+from ..org.models import Area
+from ..privacy import mask, sees_account, sees_cccd
+from .common import GENDERS, MOBILITY, REPRESENTATIVE_KINDS
 
 STATUS_LABELS = {
     "outreach": "Đang vận động",
@@ -102,89 +101,6 @@ def case_summary(ctx: EngineContext, code: str, roles: Iterable[str], viewer: st
         )
 
 
-@dataclass(frozen=True)
-class Diagram:
-    xml: str
-    current: list[str]  # bpmn ids where the case stands
-    done: list[str]  # bpmn ids already passed
-
-
-def case_diagram(ctx: EngineContext, instance_id: int) -> Diagram:
-    """The BPMN the case runs on (its own version, not the newest) and where it stands."""
-    view = engine.get_instance(ctx, instance_id)
-    done = {
-        e.bpmn_id
-        for e in engine.instance_history(ctx, instance_id)
-        if e.kind == "task_completed" and e.bpmn_id
-    }
-    return Diagram(
-        engine.instance_source(ctx, instance_id), [t.bpmn_id for t in view.open_tasks], sorted(done)
-    )
-
-
-EVENT_LABELS = {
-    "instance_started": "Mở hồ sơ",
-    "instance_ended": "Kết thúc hồ sơ",
-    "task_created": "Chuyển đến bước",
-    "task_completed": "Hoàn thành bước",
-    "task_claimed": "Nhận việc",
-    "task_unclaimed": "Trả lại việc",
-    "task_assigned": "Giao việc",
-    "task_cancelled": "Hủy bước",
-    "record_changed": "Cập nhật hồ sơ",
-    "message_delivered": "Nhận thông báo",
-    "timer_fired": "Hết thời gian chờ",
-    "incident_raised": "Sự cố",
-    "incident_resolved": "Đã khắc phục sự cố",
-    "pii_viewed": "Xem thông tin cá nhân",
-    "due_changed": "Gia hạn",
-    "reminder_sent": "Nhắc việc",
-    "task_overdue": "Quá hạn",
-    "escalation_raised": "Báo quá hạn lên cấp trên",
-    "escalation_acknowledged": "Cấp trên đã ghi nhận",
-    "escalation_closed": "Đóng cảnh báo quá hạn",
-}
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    kind: str
-    step: str | None
-    actor: str | None
-    detail: str
-
-    @property
-    def label(self) -> str:
-        return EVENT_LABELS.get(self.kind, self.kind)
-
-
-def timeline(ctx: EngineContext, instance_id: int) -> list[TimelineEntry]:
-    names = engine.step_names(ctx, instance_id)
-    entries = []
-    for e in engine.instance_history(ctx, instance_id):
-        data = e.data or {}
-        detail = ""
-        if e.kind == "record_changed":
-            detail = ", ".join(sorted(data.get("changes", {})))
-        elif e.kind in ("message_delivered",) or e.kind == "incident_raised":
-            detail = data.get("message", "")
-        entries.append(TimelineEntry(e.at, e.kind, names.get(e.bpmn_id, e.bpmn_id), e.actor, detail))
-    return entries
-
-
-def instance_of(ctx: EngineContext, code: str) -> int | None:
-    """The case's instance (the newest, if the case was ever restarted)."""
-    with ctx.db.read() as session:
-        return _instance_id(session, code)
-
-
-def _instance_id(session: Session, code: str) -> int | None:
-    return session.scalar(
-        select(Instance.id).where(Instance.business_key == code).order_by(Instance.id.desc()).limit(1)
-    )
-
-
 def _area_label(session: Session, code: str) -> str:
     area = session.get(Area, code)
     return f"{area.kind} {area.name}" if area else code
@@ -200,3 +116,15 @@ def _representative(record: Beneficiary) -> str:
         return ""
     kind = REPRESENTATIVE_KINDS.get(record.representative_kind, record.representative_kind)
     return f"{kind}: {record.representative_name or ''} ({record.representative_relationship or ''})"
+
+
+def instance_of(ctx: EngineContext, code: str) -> int | None:
+    """The case's instance (the newest, if the case was ever restarted)."""
+    with ctx.db.read() as session:
+        return _instance_id(session, code)
+
+
+def _instance_id(session: Session, code: str) -> int | None:
+    return session.scalar(
+        select(Instance.id).where(Instance.business_key == code).order_by(Instance.id.desc()).limit(1)
+    )

@@ -1,45 +1,32 @@
-"""The beneficiary's case as the rest of the product sees it: open one, submit a step's form, find who
-must act. Views and the CLI call these; they validate, then call the engine."""
+"""The beneficiary's case: open one (from a roll, a decision or the API) and show one. Views and the
+CLI call these; each opens its own unit of work and returns plain data. A step's form is submitted
+through ``workflows.tasks``; this process's part of the task page is registered in ``task_page``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 import engine
 from engine import EngineContext
+from engine.errors import NotFound
 from engine.steps import StepResult
 from engine.views import TaskView
 
-from . import case as _steps  # noqa: F401  (registers the case's forms, checks and handlers)
-from .beneficiaries.models import Enrolment
-from .beneficiaries.records import create_record, get_record, open_case_with_cccd
-from .forms import CHECKS, FormInvalid, load_form
-from .org import Agency, resolve_agency
-from .payouts.common import PROCESS as PAYOUT_PROCESS
+from ..beneficiaries.models import Enrolment
+from ..beneficiaries.records import create_record, open_case_with_cccd
+from ..forms import FormInvalid, load_form
+from ..inbox import case_in_scope
+from ..tasks.routing import Routed, route
+from ..tasks.service import Viewer
+from .summary import CaseSummary, case_summary, instance_of
+from .timeline import Diagram, TimelineEntry, case_diagram, timeline
 
 PROCESS = "beneficiary_case"
 START_STEPS = ("outreach", "active_cashless")  # the statuses a case can begin in (see gw_entry)
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-@dataclass(frozen=True)
-class Routed:
-    """An open task and the agency that must do it."""
-
-    task: TaskView
-    agency_code: str
-    agency_name: str
-
-
-@dataclass(frozen=True)
-class Submission:
-    step: StepResult
-    next_tasks: list[Routed]
 
 
 def open_case(
@@ -96,8 +83,8 @@ def open_new_case(ctx: EngineContext, commune: str, raw: dict[str, Any], actor: 
     category, the month owed from, the person). Raises FormInvalid with field-level messages."""
     from sqlalchemy.exc import IntegrityError
 
-    from .beneficiaries.codes import new_codes
-    from .roster.programmes import programme_of
+    from ..beneficiaries.codes import new_codes
+    from ..roster.programmes import programme_of
 
     data = load_form("new_case", raw)
     has_cccd = data.get("has_cccd", True)
@@ -129,43 +116,39 @@ def open_new_case(ctx: EngineContext, commune: str, raw: dict[str, Any], actor: 
     raise AssertionError("unreachable")
 
 
-def submit(
-    ctx: EngineContext,
-    task_id: str,
-    raw: dict[str, Any],
-    user: str | None = None,
-    expected_version: int | None = None,
-) -> Submission:
-    """Validate a step's form (schema, then the step's record checks) and complete the task with it.
-
-    Raises FormInvalid with field-level Vietnamese messages; nothing is changed then.
-    """
-    task = engine.get_task(ctx, task_id)
-    if task.process_key == PAYOUT_PROCESS:  # a payout step is checked against its cycle's books
-        from .payouts import submit as submit_payout
-
-        step = submit_payout(ctx, task_id, raw, user=user, expected_version=expected_version).step
-        return Submission(step, [route(ctx, t) for t in step.open_tasks])
-    if not task.form_key:
-        raise FormInvalid({"_schema": [f"Bước {task.name or task.bpmn_id} không có biểu mẫu."]})
-    data = load_form(task.form_key, raw)
-    check = CHECKS.get(task.form_key)
-    if check is not None:
-        with ctx.db.read() as session:
-            problems = check(session, get_record(session, task.business_key), data)
-        if problems:
-            raise FormInvalid(problems)
-    step = engine.complete_task(ctx, task_id, data, user=user, expected_version=expected_version)
-    return Submission(step, [route(ctx, t) for t in step.open_tasks])
+@dataclass(frozen=True)
+class CasePage:
+    record: CaseSummary
+    open_tasks: list[TaskView]
+    timeline: list[TimelineEntry]
+    diagram: Diagram | None
 
 
-def route(ctx: EngineContext, task: TaskView, on: date | None = None) -> Routed:
-    """Who must do ``task``: the agency assigned its role at the nearest area at or above the case's."""
+def case_record(ctx: EngineContext, code: str, viewer: Viewer) -> CaseSummary:
+    """The case's record for ``viewer`` (masked as their roles require); NotFound outside their areas."""
     with ctx.db.read() as session:
-        agency: Agency = resolve_agency(session, task.role, task.area_code, on or local_today(ctx.now()))
-        return Routed(task, agency.code, agency.name)
+        if not case_in_scope(session, viewer.scope, code):
+            raise NotFound(f"case {code} does not exist")
+    return case_summary(ctx, code, viewer.scope.roles, viewer.username)
 
 
-def local_today(moment: datetime) -> date:
-    """The date in Vietnam at ``moment`` (deadlines and effective dates are Vietnamese dates)."""
-    return moment.astimezone(VIETNAM).date()
+def show_case(ctx: EngineContext, code: str, viewer: Viewer, with_diagram: bool = True) -> CasePage:
+    """A case for ``viewer``: its record (masked as their roles require), where it stands, its timeline
+    and diagram. NotFound outside the viewer's areas."""
+    record = case_record(ctx, code, viewer)
+    if record.instance_id is None:
+        return CasePage(record, [], [], None)
+    instance = engine.get_instance(ctx, record.instance_id)
+    diagram = case_diagram(ctx, record.instance_id) if with_diagram else None
+    return CasePage(record, instance.open_tasks, timeline(ctx, record.instance_id), diagram)
+
+
+def case_bpmn(ctx: EngineContext, code: str, viewer: Viewer) -> str:
+    """The BPMN the case runs on (its own version), for its diagram; NotFound outside the viewer's areas."""
+    with ctx.db.read() as session:
+        if not case_in_scope(session, viewer.scope, code):
+            raise NotFound(f"case {code} does not exist")
+    instance_id = instance_of(ctx, code)
+    if instance_id is None:
+        raise NotFound(f"case {code} has no process")
+    return engine.instance_source(ctx, instance_id)

@@ -1,0 +1,60 @@
+"""Whose programme a piece of work is, as SQL conditions: since 1/3/2025 social assistance (Sở/Phòng Y tế)
+and merit allowances (Sở/Phòng Nội vụ) are different departments' work, and each sees its own in the
+inbox and on the dashboard (``Scope.programmes``).
+
+- A person is merit work if enrolled in the merit programme, social-assistance work otherwise (someone
+  not yet enrolled is being brought in for social assistance); a person in both is both's.
+- A payout cycle's instance is its programme's; any other instance (a beneficiary's case) is its
+  person's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import and_, not_, or_, select, true
+from sqlalchemy.sql import ColumnElement
+
+from .beneficiaries.models import Enrolment
+from .payouts.models import PayoutCycle
+from .programmes import MERIT, PROGRAMMES, SOCIAL
+
+_E = Enrolment.__table__
+_C = PayoutCycle.__table__
+
+
+def _enrolled(programme: str):
+    return select(_E.c.beneficiary_code).where(_E.c.programme == programme)
+
+
+def _cycles(programme: str):
+    return select(_C.c.instance_id).where(_C.c.programme == programme, _C.c.instance_id.is_not(None))
+
+
+def _everything(programmes: Collection[str] | None) -> bool:
+    return programmes is None or set(PROGRAMMES) <= set(programmes)
+
+
+def person_condition(code: ColumnElement, programmes: Collection[str] | None) -> ColumnElement:
+    """People whose work belongs to ``programmes`` (None: every programme)."""
+    if _everything(programmes):
+        return true()
+    merit = code.in_(_enrolled(MERIT))
+    social = or_(code.not_in(_enrolled(MERIT)), code.in_(_enrolled(SOCIAL)))
+    return or_(*([merit] if MERIT in programmes else []), *([social] if SOCIAL in programmes else []))
+
+
+def instance_condition(
+    instance_id: ColumnElement, business_key: ColumnElement, programmes: Collection[str] | None
+) -> ColumnElement:
+    """Instances (and so their tasks) whose work belongs to ``programmes`` (None: every programme)."""
+    if _everything(programmes):
+        return true()
+    cycles = {p: instance_id.in_(_cycles(p)) for p in PROGRAMMES}
+    a_cycle = or_(*cycles.values())
+    wanted = [cycles[p] for p in PROGRAMMES if p in programmes]
+    return or_(*wanted, and_(not_(a_cycle), person_condition(business_key, programmes)))
+
+
+def cycle_condition(programme: ColumnElement, programmes: Collection[str] | None) -> ColumnElement:
+    return true() if _everything(programmes) else programme.in_(sorted(programmes))

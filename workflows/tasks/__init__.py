@@ -1,0 +1,37 @@
+"""The task face of the product: what a person (through a page, the API or the CLI) does with a task.
+Per-process parts of a task page are registered in ``registry`` by the process packages."""
+
+from .handoff import Handoff, Said
+from .registry import TaskPageParts, task_page
+from .routing import Routed, route
+from .service import (
+    Submission,
+    TaskHeld,
+    TaskPage,
+    Viewer,
+    assign_task,
+    claim_task,
+    extend_due,
+    open_task,
+    submit_task,
+    unclaim_task,
+)
+
+__all__ = [
+    "Handoff",
+    "Routed",
+    "Said",
+    "Submission",
+    "TaskHeld",
+    "TaskPage",
+    "TaskPageParts",
+    "Viewer",
+    "assign_task",
+    "claim_task",
+    "extend_due",
+    "open_task",
+    "route",
+    "submit_task",
+    "task_page",
+    "unclaim_task",
+]

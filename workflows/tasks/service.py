@@ -1,0 +1,225 @@
+"""The task face: open a task page, submit a task, claim, give back, assign, move a deadline.
+
+Views, the API and the CLI call these with ids and plain data; each opens its own unit of work and
+returns a small dataclass. Who may do what is decided here, never in a view. What differs by process
+(what the form is shown beside, its checks) is looked up in ``registry``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+import engine
+from engine import EngineContext
+from engine.errors import Conflict, NotFound
+from engine.steps import StepResult
+from engine.views import TaskView
+
+from ..accounts.models import User
+from ..deadlines import END_OF_WORKING_DAY, VIETNAM, extend_deadline, local_date
+from ..forms import FormInvalid, describe, load_form
+from ..forms.registry import FieldSpec
+from ..inbox import due_status, task_in_scope
+from ..scope import Scope
+from .handoff import Handoff, handoff
+from .registry import TaskPageParts, parts_for
+from .routing import Routed, route
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is acting: their login, the scope of their agency, and whether they administer the system."""
+
+    username: str
+    scope: Scope
+    is_admin: bool = False
+
+
+class TaskHeld(Conflict):
+    """Someone else holds the task; the message says who, in Vietnamese."""
+
+    def __init__(self, holder: str) -> None:
+        self.holder = holder
+        super().__init__(f"Việc này đang do {holder} xử lý; chỉ người đó hoặc quản trị viên thay đổi được.")
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    task: TaskView
+    fields: list[FieldSpec]
+    values: dict[str, Any]
+    version: int
+    due: str  # on_time | due_soon | overdue
+    kind: str  # what ``beside`` is: case | payout | year
+    beside: Any
+    held_by: str | None  # someone else holds it: the page shows who, and no form to submit
+    handoff: Handoff = field(default_factory=Handoff)
+
+    @property
+    def editable(self) -> bool:
+        return self.held_by is None
+
+
+@dataclass(frozen=True)
+class Submission:
+    step: StepResult
+    next_tasks: list[Routed]
+    yours_next: str | None = None  # the next task is the submitter's own: the page takes them to it
+    waiting: tuple[str, ...] = ()  # no task open: the events the case waits for, by name
+    until: datetime | None = None  # ... and when its timer is due
+
+
+def open_task(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskPage:
+    """The task page for ``viewer``: the form with what it starts with, what the last steps said, and
+    what is shown beside it. NotFound for a task outside the viewer's scope or without a form."""
+    task = _task_for(ctx, task_id, viewer)
+    if not task.form_key:
+        raise NotFound(f"task {task_id} has no form")
+    parts = _parts(task)
+    instance = engine.get_instance(ctx, task.instance_id)
+    fields = describe(task.form_key)
+    values = _prefill(ctx, task, parts, fields, instance.data)
+    said = handoff(ctx, task)
+    held = task.claimed_by if task.claimed_by not in (None, viewer.username) else None
+    beside = parts.beside(ctx, task, viewer.scope.roles, viewer.username)
+    return TaskPage(
+        task=task, fields=fields, values=values, version=instance.version,
+        due=due_status(task.due_at, ctx.now()), kind=parts.kind, beside=beside, held_by=held, handoff=said,
+    )  # fmt: skip
+
+
+def submit_task(
+    ctx: EngineContext,
+    task_id: str,
+    raw: dict[str, Any],
+    user: str | None = None,
+    expected_version: int | None = None,
+    viewer: Viewer | None = None,
+) -> Submission:
+    """Validate a step's form (its schema, then its process's checks) and complete the task with it.
+
+    Raises FormInvalid with field-level Vietnamese messages (nothing changed), TaskHeld when another
+    person holds the task, NotFound when ``viewer`` is given and the task is outside their scope.
+    """
+    task = _task_for(ctx, task_id, viewer) if viewer else engine.get_task(ctx, task_id)
+    user = viewer.username if viewer else user
+    if not task.form_key:
+        raise FormInvalid({"_schema": [f"Bước {task.name or task.bpmn_id} không có biểu mẫu."]})
+    if user is not None and task.claimed_by not in (None, user):
+        raise TaskHeld(task.claimed_by)
+    step = _parts(task).submit(ctx, task, raw, user, expected_version)
+    routed = [route(ctx, t) for t in step.open_tasks]
+    mine = next(
+        (r.task.id for r in routed if viewer and viewer.scope.covers(r.task.role, r.task.area_code)), None
+    )
+    if routed or step.status == "completed":
+        return Submission(step, routed, mine)
+    return Submission(step, routed, mine, *_waiting(ctx, step.instance_id))
+
+
+def claim_task(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskView:
+    task = _task_for(ctx, task_id, viewer)
+    if task.claimed_by not in (None, viewer.username):
+        raise TaskHeld(task.claimed_by)
+    return engine.claim_task(ctx, task_id, viewer.username)
+
+
+def unclaim_task(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskView:
+    """Give a task back: its holder may, and an administrator may take it off anyone."""
+    task = _task_for(ctx, task_id, viewer)
+    if task.claimed_by is None:
+        return task
+    if task.claimed_by != viewer.username and not viewer.is_admin:
+        raise TaskHeld(task.claimed_by)
+    return engine.unclaim_task(ctx, task_id, task.claimed_by)
+
+
+def assign_task(ctx: EngineContext, task_id: str, assignee: str, viewer: Viewer) -> TaskView:
+    """Give a task to an active colleague of the viewer's agency. A task someone else holds moves only
+    by its holder or an administrator (never by a colleague taking it over)."""
+    task = _task_for(ctx, task_id, viewer)
+    with ctx.db.read() as session:
+        colleague = session.scalar(
+            select(User.username).where(
+                User.username == assignee, User.agency_code == viewer.scope.agency_code, User.active
+            )
+        )
+    if colleague is None:
+        raise NotFound(f"no active colleague {assignee!r}")
+    if task.claimed_by not in (None, viewer.username, assignee) and not viewer.is_admin:
+        raise TaskHeld(task.claimed_by)
+    return engine.assign_task(ctx, task_id, assignee, viewer.username)
+
+
+def extend_due(ctx: EngineContext, task_id: str, day: date | None, reason: str, viewer: Viewer) -> TaskView:
+    """An administrator moves a task's deadline to the end of working hours on ``day``, with a reason.
+    A day already past (or today, once its working hours are over) is refused: FormInvalid."""
+    if not viewer.is_admin:
+        raise NotFound(f"task {task_id} does not exist")
+    reason = (reason or "").strip()
+    problems: dict[str, list[str]] = {}
+    if day is None:
+        problems["due_date"] = ["Vui lòng chọn ngày hạn mới."]
+    if not reason:
+        problems["reason"] = ["Vui lòng ghi lý do gia hạn."]
+    new_due = datetime.combine(day, END_OF_WORKING_DAY, VIETNAM) if day else None
+    if new_due is not None and new_due <= ctx.now():
+        today = local_date(ctx.now())
+        problems["due_date"] = [
+            "Hạn mới phải sau thời điểm hiện tại: hôm nay đã hết giờ làm việc, hãy chọn từ ngày mai."
+            if day == today
+            else f"Hạn mới phải từ hôm nay ({today:%d/%m/%Y}) trở đi; ngày {day:%d/%m/%Y} đã qua."
+        ]
+    if problems:
+        raise FormInvalid(problems)
+    task = engine.get_task(ctx, task_id)
+    extend_deadline(ctx, task.id, new_due, reason, viewer.username)
+    return engine.get_task(ctx, task_id)
+
+
+def _waiting(ctx: EngineContext, instance_id: int) -> tuple[tuple[str, ...], datetime | None]:
+    """What a case with no open task waits for: its catch events' names and its next timer."""
+    instance = engine.get_instance(ctx, instance_id)
+    return tuple(instance.waiting_steps), instance.next_timer_at
+
+
+def _task_for(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskView:
+    """The task, if the viewer's scope owns it (its role, area and programme); to anyone else it does not
+    exist."""
+    try:
+        task = engine.get_task(ctx, task_id)
+    except (NotFound, Conflict):
+        raise NotFound(f"task {task_id} does not exist") from None
+    with ctx.db.read() as session:
+        owned = task_in_scope(session, viewer.scope, task_id)
+    if not owned:
+        raise NotFound(f"task {task_id} does not exist")
+    return task
+
+
+def _parts(task: TaskView) -> TaskPageParts:
+    return parts_for(task.process_key) or GENERIC
+
+
+def _prefill(ctx, task: TaskView, parts: TaskPageParts, fields: list[FieldSpec], data: dict) -> dict:
+    """The case's data for this form's fields, then what the process adds (a record's values). A step's
+    note is its own: a note written at one step never pre-fills the next one's."""
+    names = {f.name for f in fields if f.widget != "textarea"}
+    values = {k: v for k, v in data.items() if k in names and v not in (None, "")}
+    if parts.prefill is not None:
+        with ctx.db.read() as session:
+            values.update((k, v) for k, v in parts.prefill(session, task).items() if k in names)
+    return values
+
+
+def submit_form(ctx: EngineContext, task: TaskView, raw, user, expected_version) -> StepResult:
+    """A step of a process with no checks of its own: its form's schema, then the engine."""
+    data = load_form(task.form_key, raw)
+    return engine.complete_task(ctx, task.id, data, user=user, expected_version=expected_version)
+
+
+GENERIC = TaskPageParts(kind="none", beside=lambda ctx, task, roles, viewer: None, submit=submit_form)
