@@ -13,9 +13,11 @@ from .instances import get_instance, move_area, retry_incident, start_instance
 from .messages import deliver_message
 from .tasks import assign_task, claim_task, complete_task, get_task, list_tasks, unclaim_task
 from .timers import fire_due_timers
+from .waits import Wait, instance_waits
 
 __all__ = [
     "EngineContext",
+    "Wait",
     "assign_task",
     "bootstrap",
     "claim_task",
@@ -28,6 +30,7 @@ __all__ = [
     "get_instance",
     "get_task",
     "instance_history",
+    "instance_waits",
     "instance_source",
     "list_processes",
     "list_tasks",

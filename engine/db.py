@@ -7,6 +7,7 @@ failing half-way with "database is locked". Reads keep a plain ``BEGIN``.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -26,6 +27,9 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+BUSY_WAIT_S = 30.0  # how long a SQLite writer waits for another's lock before giving up with Busy
 
 
 class UTCDateTime(TypeDecorator):
@@ -57,8 +61,9 @@ def make_engine(url: str, **kwargs) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
+    wait_s = float(parsed.query.get("timeout", BUSY_WAIT_S))  # sqlite:///x.db?timeout=5: wait 5 s
     engine = create_engine(
-        url, connect_args={"timeout": 30, "check_same_thread": False}, pool_reset_on_return=None, **kwargs
+        url, connect_args={"timeout": wait_s, "check_same_thread": False}, pool_reset_on_return=None, **kwargs
     )
 
     @event.listens_for(engine, "connect")
@@ -71,7 +76,7 @@ def make_engine(url: str, **kwargs) -> Engine:
             # Checkpoint every ~40 MB of WAL rather than 4 MB: hot pages are copied back once, not ten times.
             cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(wait_s * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -88,7 +93,7 @@ def _busy_as_error() -> Iterator[None]:
     Busy error — one line on the CLI, 503 on the web — instead of a driver traceback."""
     try:
         yield
-    except OperationalError as exc:
+    except (OperationalError, sqlite3.OperationalError) as exc:  # the driver's own, from our BEGIN IMMEDIATE
         if "database is locked" in str(exc) or "database table is locked" in str(exc):
             raise Busy("the database is busy with another change; try again in a moment") from None
         raise

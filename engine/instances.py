@@ -16,6 +16,7 @@ from .context import EngineContext
 from .deployments import newest_version_id
 from .errors import NotReady, ValidationError
 from .models import Incident, Instance, OpenTask, ProcessVersion
+from .rehearsal import rehearse, settle, write
 from .steps import InstanceRow, Loaded, StepResult, advance, load, script_engine_for
 from .views import InstanceView, task_view
 
@@ -35,19 +36,25 @@ def start_instance(
 ) -> StepResult:
     """Start the newest version of ``process_key`` and run it to its first wait state.
 
-    ``prepare`` runs first in the same transaction (the domain creates the case's records there), so
-    the records and the instance are stored together or not at all. ``origin`` (where the case came
-    from: a file and row, a decision) is kept in the ``instance_started`` history line.
+    The first steps are rehearsed before the write lock is taken (a runaway script stops nobody else);
+    then ``prepare`` runs in the same transaction as the instance's insert (the domain creates the case's
+    records there), so the records and the instance are stored together or not at all. ``origin`` (where
+    the case came from: a file and row, a decision) is kept in the ``instance_started`` history line.
     """
     if not business_key or not area_code:
         raise ValidationError.single("a business key and an area code are required")
     if data is not None and not isinstance(data, dict):
         raise ValidationError.single("initial data must be a JSON object")
+    with ctx.db.read() as session:
+        conn = session.connection()
+        loaded = _new(ctx, conn, newest_version_id(conn, process_key), process_key, business_key, area_code)
+        rehearsal = rehearse(ctx, loaded, _seed(data))
     with ctx.db.transaction() as conn:
-        version_id = newest_version_id(conn, process_key)
         if prepare is not None:
             prepare(conn)
-        result = start_on(ctx, conn, version_id, process_key, business_key, area_code, data, actor, origin)
+        _store(ctx, conn, loaded, actor, origin)
+        result = write(ctx, conn, loaded, rehearsal)
+    result = settle(ctx, loaded, result)
     log.info("%s %s: started by %s in area %s, %s", process_key, business_key, actor or "-", area_code,
              result.status)  # fmt: skip
     return result
@@ -64,8 +71,17 @@ def start_on(
     actor: str | None = None,
     origin: dict[str, Any] | None = None,
 ) -> StepResult:
-    """Start one instance of process version ``version_id`` in the caller's transaction."""
-    now = ctx.now()
+    """Start one instance of process version ``version_id`` in the caller's transaction (bulk starts,
+    whose caller holds the lock for the whole batch)."""
+    loaded = _new(ctx, conn, version_id, process_key, business_key, area_code)
+    _store(ctx, conn, loaded, actor, origin)
+    return advance(ctx, conn, loaded, _seed(data))
+
+
+def _new(
+    ctx: EngineContext, conn: Connection, version_id: int, process_key: str, business_key: str, area_code: str
+) -> Loaded:
+    """A new workflow of ``version_id`` in memory, not stored yet (its row's id is 0 until ``_store``)."""
     spec, subprocess_specs = ctx.specs.get(conn, version_id)
     row = InstanceRow(
         id=0,
@@ -77,13 +93,21 @@ def start_on(
         version=1,
         next_timer_at=None,
     )
+    return Loaded(row, BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine_for(ctx, row, conn)))
+
+
+def _store(
+    ctx: EngineContext, conn: Connection, loaded: Loaded, actor: str | None, origin: dict[str, Any] | None
+) -> None:
+    """Insert the instance's row (its state is written by the step's save) and its first history line."""
+    now, row = ctx.now(), loaded.row
     row.id = conn.execute(
         insert(_INSTANCE).returning(_INSTANCE.c.id),
         {
-            "process_version_id": version_id,
-            "process_key": process_key,
-            "business_key": business_key,
-            "area_code": area_code,
+            "process_version_id": row.process_version_id,
+            "process_key": row.process_key,
+            "business_key": row.business_key,
+            "area_code": row.area_code,
             "status": "running",
             "state": b"",
             "serializer_version": ctx.serializer.version,
@@ -92,25 +116,26 @@ def start_on(
             "updated_at": now,
         },
     ).scalar_one()
-    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine_for(ctx, row, conn))
-    loaded = Loaded(row, workflow)
+    loaded.workflow.script_engine.instance_id = row.id
     loaded.note(
         now,
         "instance_started",
         actor=actor,
         data={
-            "process": process_key,
-            "business_key": business_key,
-            "area": area_code,
+            "process": row.process_key,
+            "business_key": row.business_key,
+            "area": row.area_code,
             **({"origin": origin} if origin else {}),
         },
     )
 
+
+def _seed(data: dict[str, Any] | None) -> Callable[[BpmnWorkflow], None]:
     def seed(wf: BpmnWorkflow) -> None:
         for task in wf.get_tasks(state=TaskState.READY):
             task.data.update(data or {})
 
-    return advance(ctx, conn, loaded, seed)
+    return seed
 
 
 def get_instance(ctx: EngineContext, instance_id: int) -> InstanceView:
@@ -147,9 +172,10 @@ def get_instance(ctx: EngineContext, instance_id: int) -> InstanceView:
 
 
 def retry_incident(ctx: EngineContext, instance_id: int, actor: str | None = None) -> StepResult:
-    """Run the failed task again; on success the instance's open incidents are resolved."""
-    with ctx.db.transaction() as conn:
-        loaded = load(ctx, conn, instance_id)
+    """Run the failed task again (rehearsed first, like every step); on success the instance's open
+    incidents are resolved."""
+    with ctx.db.read() as session:
+        loaded = load(ctx, session.connection(), instance_id)
         failed = loaded.workflow.get_tasks(state=TaskState.ERROR)
         if not failed:
             raise NotReady(f"instance {instance_id} has no failed task to retry")
@@ -158,7 +184,9 @@ def retry_incident(ctx: EngineContext, instance_id: int, actor: str | None = Non
             for task in failed:
                 task._set_state(TaskState.READY)
 
-        result = advance(ctx, conn, loaded, rerun)
+        rehearsal = rehearse(ctx, loaded, rerun)
+    with ctx.db.transaction() as conn:
+        result = write(ctx, conn, loaded, rehearsal)
         if result.incident is None:
             now = ctx.now()
             open_incidents = (Incident.instance_id == instance_id) & Incident.resolved_at.is_(None)
@@ -171,7 +199,7 @@ def retry_incident(ctx: EngineContext, instance_id: int, actor: str | None = Non
                     for t, b in resolved
                 ],
             )
-        return result
+    return settle(ctx, loaded, result)
 
 
 def _waiting_steps(workflow: BpmnWorkflow) -> list[str]:

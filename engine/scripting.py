@@ -65,7 +65,6 @@ class SafeScriptEngine(PythonScriptEngine):
         self.clock = clock
         self.db = db
         self.offline = False  # rehearsing a step outside the write lock: services must wait for it
-        self.needed_lock = False
 
     def evaluate(self, task, expression: str, external_context: dict | None = None) -> Any:
         # The library's message drops the cause ("Error evaluating expression 'x'"); keep it.
@@ -83,8 +82,7 @@ class SafeScriptEngine(PythonScriptEngine):
 
     def call_service(self, task, operation_name: str, operation_params: dict, **_: Any) -> str:
         # SpiffWorkflow 3.2's own call_service hides the real error behind a NameError; report it.
-        if self.offline:
-            self.needed_lock = True
+        if self.offline:  # the rehearsal stops before service tasks (engine.steps): never reached
             raise NeedsWriteLock(operation_name)
         handler = self.services.get(operation_name)
         if handler is None:

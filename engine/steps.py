@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -83,6 +83,7 @@ _SAVE = FastStatement(
 _KEPT_TASKS = select(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True)))
 _DELETE_TASK = FastStatement(delete(_TASKS).where(_TASKS.c.id == bindparam("task_id")))
 _INSERT_TASKS = FastStatement(insert_rows(_TASKS, skip=("claimed_at",)))
+RESUME_AFTER = timedelta(minutes=1)
 
 
 class LostTrack(Exception):
@@ -110,6 +111,7 @@ class Loaded:
     open_before: dict[str, str] = field(default_factory=dict)  # task id → bpmn id
     messages_before: set[str] = field(default_factory=set)
     history: list[dict] = field(default_factory=list)  # written once, at the end of the step
+    pending: bool = False  # a service task ran and the engine steps after it are still to run
 
     def note(self, at: datetime, kind: str, **details) -> None:
         self.history.append(history.entry(at, kind, self.row.id, **details))
@@ -162,6 +164,20 @@ def script_engine_for(ctx: EngineContext, row: InstanceRow, conn: Connection) ->
     return SafeScriptEngine(ctx.services, row.id, row.business_key, row.area_code, ctx.clock, conn)
 
 
+def run_budgeted(ctx: EngineContext, work: Callable[[], object]) -> Exception | None:
+    """Run a step's BPMN work at the step's time, within one budget for all its expressions. A model error
+    (a script's, a handler's, over budget) is returned, for ``save`` to keep the state and raise an
+    incident; the engine's own errors (a conflict, a lost lock) propagate."""
+    with running_at(ctx.clock), expressions.budget():
+        try:
+            work()
+        except EngineError:
+            raise
+        except Exception as exc:
+            return exc
+    return None
+
+
 def advance(
     ctx: EngineContext,
     conn: Connection,
@@ -171,41 +187,14 @@ def advance(
     finished_task_id: str | None = None,
 ) -> StepResult:
     """Apply ``act`` and run the engine to its next wait state, then save (see the module docstring)."""
-    failure: Exception | None = None
-    with running_at(ctx.clock), expressions.budget():
-        try:
-            if act is not None:
-                act(loaded.workflow)
-            loaded.workflow.do_engine_steps()
-        except EngineError:
-            raise
-        except Exception as exc:  # a model error: keep the state, raise an incident
-            failure = exc
+
+    def work() -> None:
+        if act is not None:
+            act(loaded.workflow)
+        loaded.workflow.do_engine_steps()
+
+    failure = run_budgeted(ctx, work)
     return save(ctx, conn, loaded, ctx.now(), failure, finished_task_id)
-
-
-def rehearse(
-    ctx: EngineContext, loaded: Loaded, act: Callable[[BpmnWorkflow], None] | None = None
-) -> Exception | None | bool:
-    """Run a step in memory before any write lock is taken (scripts and conditions run here, within
-    their budget), for ``save`` to store afterwards under the lock with the version check. Returns the
-    model error to raise an incident for (or None); False if the step reached a service task, whose
-    handler writes in the step's transaction: the caller then runs the step the usual way, locked."""
-    engine = loaded.workflow.script_engine
-    engine.offline = True
-    failure: Exception | None = None
-    with running_at(ctx.clock), expressions.budget():
-        try:
-            if act is not None:
-                act(loaded.workflow)
-            loaded.workflow.do_engine_steps()
-        except EngineError:
-            raise
-        except Exception as exc:
-            failure = exc
-        finally:
-            engine.offline = False
-    return False if engine.needed_lock else failure
 
 
 def save(
@@ -234,6 +223,8 @@ def save(
     else:
         status = "running"
     next_timer_at = _next_timer(events)
+    if loaded.pending and not completed and failure is None:  # resumed by the timer sweep if never settled
+        next_timer_at = min(filter(None, (next_timer_at, now + RESUME_AFTER)))
     unchanged = status == row.status and next_timer_at == row.next_timer_at and not completed
     updated = (_SAVE_STATE if unchanged else _SAVE).run(
         conn,

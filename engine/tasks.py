@@ -16,7 +16,8 @@ from . import history
 from .context import EngineContext
 from .errors import Conflict, NotFound, ValidationError
 from .models import HistoryEvent, Instance, OpenTask
-from .steps import StepResult, advance, load_for_task, rehearse, save
+from .rehearsal import rehearse, settle, write
+from .steps import StepResult, load_for_task
 from .views import TaskView, task_view
 
 log = logging.getLogger("ansinh.steps")
@@ -121,25 +122,12 @@ def complete_task(
         loaded.note(
             ctx.now(), "task_completed", task_id=task_id, bpmn_id=claim.bpmn_id, actor=user, data=data or {}
         )
-        failure = rehearse(ctx, loaded, run)
-    if failure is not False:
-        with ctx.db.transaction() as conn:
-            if conn.execute(_CLAIMED_BY, {"task_id": task_id}).first() != (claim.claimed_by,):
-                raise Conflict(f"task {task_id} was claimed or completed meanwhile; reload and try again")
-            loaded.workflow.script_engine.db = conn
-            result = save(ctx, conn, loaded, ctx.now(), failure, task_id)
-    else:
-        with ctx.db.transaction() as conn:  # a service task: its handler writes in the step's transaction
-            loaded, run, claim = _prepare(ctx, conn, task_id, data, user, expected_version)
-            loaded.note(
-                ctx.now(),
-                "task_completed",
-                task_id=task_id,
-                bpmn_id=claim.bpmn_id,
-                actor=user,
-                data=data or {},
-            )
-            result = advance(ctx, conn, loaded, run, finished_task_id=task_id)
+        rehearsal = rehearse(ctx, loaded, run)
+    with ctx.db.transaction() as conn:
+        if conn.execute(_CLAIMED_BY, {"task_id": task_id}).first() != (claim.claimed_by,):
+            raise Conflict(f"task {task_id} was claimed or completed meanwhile; reload and try again")
+        result = write(ctx, conn, loaded, rehearsal, task_id)
+    result = settle(ctx, loaded, result)
     log.info("%s %s: %s completed by %s, %s, version %s (%.0f ms)", loaded.row.process_key,
              loaded.row.business_key, claim.bpmn_id, user or "-", result.status, result.version,
              (time.perf_counter() - began) * 1000)  # fmt: skip

@@ -15,7 +15,8 @@ from . import history
 from .context import EngineContext
 from .errors import Conflict, NotFound
 from .models import Instance
-from .steps import StepResult, advance, load
+from .rehearsal import rehearse, settle, write
+from .steps import StepResult, load
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,9 @@ class TimerSweep:
 def fire_due_timers(ctx: EngineContext, now: datetime | None = None, limit: int = 1000) -> TimerSweep:
     """Advance every instance whose next timer is due before ``now`` (default: the context's clock).
 
-    Each instance is stepped in its own unit of work and re-checked inside it, so two sweepers never
-    fire one timer twice: the loser sees the timer gone, or loses the version race, and skips.
+    Each instance's step is rehearsed outside the write lock and written in its own unit of work under the
+    version check, so two sweepers never fire one timer twice: the loser sees the timer gone, or loses the
+    version race, and skips.
     """
     moment = now or ctx.now()
     with ctx.db.read() as session:
@@ -55,25 +57,28 @@ def fire_due_timers(ctx: EngineContext, now: datetime | None = None, limit: int 
 
 
 def _fire_one(ctx: EngineContext, instance_id: int, moment: datetime) -> StepResult | None:
-    with ctx.db.transaction() as conn:
-        loaded = load(ctx, conn, instance_id)
+    """Rehearse the timer's step before the write lock, then write it if nobody moved the instance."""
+    at_moment = replace(ctx, clock=lambda: moment)
+    with ctx.db.read() as session:
+        loaded = load(ctx, session.connection(), instance_id)
         due_at = loaded.row.next_timer_at
         if due_at is None or due_at >= moment:
             return None
         before = _waiting_timers(loaded.workflow)
-        result = advance(replace(ctx, clock=lambda: moment), conn, loaded, BpmnWorkflow.refresh_timers)
-        fired = [
-            bpmn_id for task_id, bpmn_id in before.items() if task_id not in _waiting_timers(loaded.workflow)
-        ]
+        rehearsal = rehearse(at_moment, loaded, BpmnWorkflow.refresh_timers)
+    after = _waiting_timers(loaded.workflow)
+    fired = [bpmn_id for task_id, bpmn_id in before.items() if task_id not in after]
+    with ctx.db.transaction() as conn:
+        result = write(at_moment, conn, loaded, rehearsal)
         history.record(
             conn,
             moment,
-            "timer_fired",
+            "timer_fired" if fired else "step_resumed",  # resumed: a step that stopped after a service task
             instance_id,
             bpmn_id=fired[0] if len(fired) == 1 else None,
             data={"timers": sorted(fired), "due_at": due_at.isoformat()},
         )
-        return result
+    return settle(at_moment, loaded, result)
 
 
 def _waiting_timers(workflow: BpmnWorkflow) -> dict[str, str]:

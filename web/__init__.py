@@ -24,7 +24,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth,
         bulk,
         cases,
+        compression,
         dashboard,
+        domain_text,
         errors,
         i18n,
         inbox,
@@ -67,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)  # first: its clock starts before any other hook
     security.init_app(app)
     i18n.init_app(app)
+    domain_text.init_app(app)
     blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,
                   admin_processes.bp, admin_org.bp,
                   admin_tokens.bp,
@@ -76,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (roster.bp, search.bp, new_case.bp):  # bringing people in, finding cases
         app.register_blueprint(blueprint)
     errors.register(app)
+    compression.init_app(app)
     api.init_app(app)
     if app.config["JOBS_WORKER"]:
         from workflows.jobs import start_worker

@@ -14,7 +14,7 @@ from workflows.dashboard.frame import build_frame
 from workflows.dashboard.monthly_report import monthly_report, monthly_report_xlsx
 from workflows.dashboard.xlsx import table_xlsx
 from workflows.forms import FormInvalid
-from workflows.payouts.common import add_months, parse_month
+from workflows.payouts.common import parse_month
 
 from . import dashboard_tables
 from .security import ctx, scope
@@ -102,13 +102,13 @@ def report(fmt: str = "html"):
     try:
         month = parse_month(request.args.get("month") or "")
     except ValueError:
-        month = add_months(ctx().now().date().replace(day=1), -1)  # the month just paid
+        month = None  # the month just paid
     try:
         found = monthly_report(ctx(), scope(), current_user.is_admin, request.args.get("area") or None, month)
     except NotFound:
         abort(404)
     if fmt == "xlsx":
-        name = f"bao-cao-thang-{found.area_code.replace(':', '-')}-{month:%Y-%m}.xlsx"
+        name = f"bao-cao-thang-{found.area_code.replace(':', '-')}-{found.month:%Y-%m}.xlsx"
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
         return Response(monthly_report_xlsx(found), mimetype=XLSX, headers=headers)
     return render_template("dashboard_report.html", report=found)

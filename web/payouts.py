@@ -1,6 +1,7 @@
 """The monthly payout's pages: a cycle (totals, lines, files) for every role with a step in it, and the
-provider's cash results entered on screen. A cycle is shown only to the agencies playing one of the
-payout's roles for its area; to anyone else it does not exist (404)."""
+provider's cash results entered on screen. A cycle is shown to the agencies playing one of the
+payout's roles for its area, and read-only to the province department and administrators; to anyone
+else it does not exist (404)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from workflows.payouts.imports import ImportRefused
 from workflows.payouts.screen import (
     CASH_PHASES,
     PAYOUT_ROLES,
+    WATCH_ROLES,
     LineFilter,
     cash_payable,
+    cash_preview,
     cycle_area,
     cycles_for,
     lines_page,
@@ -43,7 +46,7 @@ def logged_in():
 def cycle_or_404(cycle_id: int | None, role: str | None = None, key: str | None = None):
     """The cycle and the payout roles the user plays for it; 404 if none (or not ``role``)."""
     cycle = payouts.get_cycle(ctx(), cycle_id, key=key)  # NotFound → 404
-    roles = roles_for(scope(), cycle.area_code)
+    roles = roles_for(scope(), cycle.area_code, current_user.is_admin)
     if not roles or (role is not None and role not in roles):
         abort(404)
     return cycle, roles
@@ -52,7 +55,7 @@ def cycle_or_404(cycle_id: int | None, role: str | None = None, key: str | None 
 @bp.get("/")
 def index():
     """The cycles of the user's areas, newest month first: the way back to a cycle once one's step is done."""
-    cycles = cycles_for(ctx(), scope())
+    cycles = cycles_for(ctx(), scope(), current_user.is_admin)
     if cycles is None:
         abort(404)
     return render_template("payout_cycles.html", cycles=cycles, labels=payout_labels())
@@ -60,13 +63,13 @@ def index():
 
 @bp.app_context_processor
 def payout_roles():
-    """For the menu: its link to the cycles shows to those who play a payout role."""
-    return {"payout_roles": PAYOUT_ROLES}
+    """For the menu: its link to the cycles shows to those who play or watch a payout role."""
+    return {"payout_roles": (*PAYOUT_ROLES, *WATCH_ROLES)}
 
 
 def cycle_id_or_404(cycle_id: int, role: str) -> int:
     """``cycle_or_404`` without the cycle's figures, for requests that need only the permission."""
-    if role not in roles_for(scope(), cycle_area(ctx(), cycle_id)):
+    if role not in roles_for(scope(), cycle_area(ctx(), cycle_id), current_user.is_admin):
         abort(404)
     return cycle_id
 
@@ -172,7 +175,8 @@ def _export_job(cycle_id: int, job_id: int):
 
 @bp.post("/<int:cycle_id>/cash")
 def cash(cycle_id: int):
-    """Cash results chosen on the cycle page, line by line; the per-row report follows."""
+    """Cash results chosen on the cycle page, line by line: first what they add up to, to confirm; then
+    recorded, and the per-row report follows."""
     cycle, _roles = cycle_or_404(cycle_id, role="provider")
     results = [
         (int(name.removeprefix("result-")), value)
@@ -185,6 +189,11 @@ def cash(cycle_id: int):
     if not results:
         flash(_("Chưa chọn kết quả cho dòng nào."), "error")
         return redirect(back)
+    if request.form.get("confirmed") != "yes":  # money marked paid cannot be taken back: say how much first
+        return render_template(
+            "payout_cash_confirm.html", cycle=cycle, results=results, back=back,
+            totals=cash_preview(ctx(), cycle.id, results),
+        )  # fmt: skip
     try:
         done = payouts.record_cash(ctx(), cycle.id, results, actor=current_user.username)
     except ImportRefused as exc:
@@ -197,8 +206,9 @@ def cash(cycle_id: int):
 def import_summary(report) -> str:
     return _(
         "%(total)s dòng: %(applied)s dòng đã ghi nhận, %(duplicates)s dòng đã có kết quả từ trước, "
-        "%(refused)s dòng bị từ chối.",
-        total=report.rows_total, applied=report.applied, duplicates=report.duplicates, refused=report.refused,
+        "%(skipped)s dòng chưa có kết quả (bỏ qua), %(refused)s dòng bị từ chối.",
+        total=report.rows_total, applied=report.applied, duplicates=report.duplicates, skipped=report.skipped,
+        refused=report.refused,
     )  # fmt: skip
 
 
@@ -245,7 +255,12 @@ def payout_labels() -> dict[str, dict[str, str]]:
             "authorised": _("Người được ủy quyền"),
         },
         "entitlement": {"monthly": _("Trợ cấp hằng tháng"), "arrears": _("Truy lĩnh")},
-        "outcome": {"applied": _("Đã ghi nhận"), "duplicate": _("Đã có từ trước"), "refused": _("Từ chối")},
+        "outcome": {
+            "applied": _("Đã ghi nhận"),
+            "duplicate": _("Đã có từ trước"),
+            "refused": _("Từ chối"),
+            "skipped": _("Bỏ qua"),
+        },  # fmt: skip
         "kind": {"account": _("Kết quả chuyển khoản"), "cash": _("Kết quả chi tiền mặt")},
         "role": {
             "district_labour": _("Cơ quan lập danh sách chi trả"),

@@ -11,6 +11,7 @@ from tests.web.demo_app import CITY, COMMUNE_A, COMMUNE_B
 from tests.workflows.payouts.conftest import results_csv
 from workflows import payouts
 from workflows.demo import bulk
+from workflows.payouts.common import money
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +40,13 @@ def test_the_provider_records_cash_and_imports_transfer_results(page: Page, live
     expect(page.locator("#lines tbody tr")).to_have_count(4)
     page.get_by_role("button", name="Chọn «Đã chi» cho mọi dòng trên trang").click()
     page.get_by_role("button", name="Ghi nhận kết quả tiền mặt").click()
+    cash = payouts.list_lines(live_app.extensions["ansinh"], cycle_id, method="cash_pay_point", limit=1000)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xác nhận kết quả chi tiền mặt")
+    expect(page.locator(".confirm-totals")).to_have_text(  # nothing recorded until confirmed
+        f"Ghi «Đã chi» cho 4 dòng, tổng {money(sum(line.amount for line in cash))}."
+    )
+    assert {line.status for line in cash} == {"pending"}
+    page.get_by_role("button", name="Xác nhận và ghi nhận").click()
     expect(page.locator("#import-status")).to_contain_text("4 dòng đã ghi nhận")
 
     lines = payouts.list_lines(live_app.extensions["ansinh"], cycle_id, method="account", limit=1000)

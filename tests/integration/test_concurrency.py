@@ -89,7 +89,7 @@ def test_eight_processes_completing_one_task_one_wins_seven_conflict(fixture_ctx
     assert [(e.task_id, e.bpmn_id) for e in completions] == [(register.id, "register")]
     assert completions[0].actor.startswith("worker-")
     view = get_instance(ctx, started.instance_id)
-    assert view.version == started.version + 1 == winner_version
+    assert view.version == winner_version > started.version  # two writes: the service task, then the rest
     assert view.status == "running"
     assert [t.bpmn_id for t in view.open_tasks] == ["approve"]
     assert view.data["total"] == 60  # the script ran once, on the winner's data
@@ -108,7 +108,7 @@ def test_eight_processes_on_eight_instances_all_succeed(fixture_ctx, database_ur
     assert kinds(outcomes) == {"ok": 8}
     for result, (_, version) in zip(started, outcomes, strict=True):
         view = get_instance(ctx, result.instance_id)
-        assert view.version == result.version + 1 == int(version)
+        assert view.version == int(version) > result.version
         assert [t.bpmn_id for t in view.open_tasks] == ["approve"]
         assert history_kinds(ctx, result.instance_id)["task_completed"] == 1
 

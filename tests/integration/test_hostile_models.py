@@ -8,43 +8,66 @@ import statistics
 import time
 
 import pytest
+from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
+from SpiffWorkflow.util.task import TaskIterator
 
 import engine
+from engine import bootstrap
 from engine.errors import ValidationError
+from engine.services import ServiceRegistry
+from tests.conftest import BACKENDS, ManualClock, fresh_database
 from tests.integration.hostile_models import PLACES, chain, fan, flow, place, process, script_loop, user_loop
 
-STATIC_PAYLOADS = {
-    "escape": "().__class__.__base__.__subclasses__()",
-    "nested": "-" * 20_000 + "1",
-    "additions": "+".join(["1"] * 5_000),
+# The expression probes: each payload in each place an expression can sit, and what must become of it:
+# refused at deploy (nothing stored), or an incident naming the element once the step reaches it.
+REFUSED, INCIDENT = "refused at deploy", "incident"
+PROBES = {
+    "escape": ("().__class__.__base__.__subclasses__()", REFUSED, "not allowed"),
+    "import": ("__import__('os').system('true')", REFUSED, "not allowed"),
+    "nested": ("-" * 20_000 + "1", REFUSED, "nested"),
+    "additions": ("+".join(["1"] * 5_000), REFUSED, "nested"),
+    "key_callback": ("max(range(100000), key=list(range(100000)).count)", INCIDENT, "CPU budget"),  # 45 s+
+    "comprehension": ("[sum(range(100000)) for i in range(100000)]", INCIDENT, "work budget"),  # 90 s+
+    "format_total": ("('%0100000d' * 10000) % tuple(range(10000))", INCIDENT, "too long"),  # 1 GB
+    "sort_extend": ("sorted([[0] * 100] * 100000, key=[].extend)", INCIDENT, "too long"),  # 10 GB
+    "memory": ("len([list(range(100000)) for i in range(100)])", INCIDENT, "memory budget"),
 }
-MEMORY_BOMB = "len([list(range(100000)) for i in range(100)])"  # 10,000,000 items: over the memory budget
-CPU_BOMB = "max(range(100000), key=list(range(100000)).count)"  # one C call, 45 s unbudgeted
+CPU_BOMB = PROBES["key_callback"][0]
 
 
-def test_every_place_refuses_unsafe_and_nested_payloads_at_deploy(ctx):
-    for where in PLACES:
-        for name, payload in STATIC_PAYLOADS.items():
-            with pytest.raises(ValidationError) as refused:
-                engine.deploy(ctx, place(where, payload))
-            problem = refused.value.problems[0]
-            assert problem.element in ("probe", "f_yes", "c1"), (where, name, problem)
-            assert "not allowed" in problem.message or "nested" in problem.message, (where, name, problem)
-    assert engine.list_processes(ctx) == []
+@pytest.fixture(scope="module", params=BACKENDS)
+def probe_ctx(request, tmp_path_factory):
+    """One database for the whole table (a fresh one per probe would cost a schema upgrade each)."""
+    registry = ServiceRegistry()
+    registry.handler("echo")(lambda call: {"echo": call.params["value"]})
+    with fresh_database(request.param, tmp_path_factory.mktemp("probes")) as url:
+        context = bootstrap(url, registry, clock=ManualClock(), upgrade=True)
+        yield context
+        context.db.dispose()
 
 
-def test_a_bomb_in_any_place_becomes_an_incident_naming_its_element(ctx):
-    for where in PLACES:
-        engine.deploy(ctx, place(where, MEMORY_BOMB))
-        started = engine.start_instance(ctx, f"probe_{where}", f"BK-{where}", "62001", {"amount": 5})
-        if where == "timer":  # a timer's expression is read when the timer is set up
-            assert started.status == "incident", where
-        instance = engine.get_instance(ctx, started.instance_id)
-        assert (instance.status, len(instance.incidents)) == ("incident", 1), where
-        assert "memory budget" in instance.incidents[0], (where, instance.incidents)
-        history = engine.instance_history(ctx, started.instance_id)
-        raised = [event for event in history if event.kind == "incident_raised"]
-        assert raised and raised[0].bpmn_id == "probe", where
+@pytest.mark.parametrize("where", PLACES)
+@pytest.mark.parametrize("probe", PROBES)
+def test_expression_probes_in_every_place(probe_ctx, probe, where):
+    ctx, (payload, outcome, message) = probe_ctx, PROBES[probe]
+    if outcome == REFUSED:
+        before = engine.list_processes(ctx)
+        with pytest.raises(ValidationError) as refused:
+            engine.deploy(ctx, place(where, payload))
+        problem = refused.value.problems[0]
+        assert problem.element in ("probe", "f_yes", "c1"), problem
+        assert message in problem.message, problem
+        assert engine.list_processes(ctx) == before
+        return
+    engine.deploy(ctx, place(where, payload))  # a new version of probe_<where> for each payload
+    cpu = time.thread_time()
+    started = engine.start_instance(ctx, f"probe_{where}", f"BK-{where}-{probe}", "62001", {"amount": 5})
+    assert time.thread_time() - cpu < 2.5  # stopped by its budget (1 s of CPU), never run to the end
+    instance = engine.get_instance(ctx, started.instance_id)
+    assert (instance.status, len(instance.incidents)) == ("incident", 1)
+    assert message in instance.incidents[0], instance.incidents
+    raised = [e for e in engine.instance_history(ctx, started.instance_id) if e.kind == "incident_raised"]
+    assert [e.bpmn_id for e in raised] == ["probe"]
 
 
 def test_a_cpu_bomb_is_stopped_by_its_budget_in_about_a_second(ctx):
@@ -108,3 +131,18 @@ def test_loop_cardinality_is_bounded(ctx):
     assert refused.open_tasks == []
     fine = engine.start_instance(ctx, "many", "BK-few", "62001", {"count": 3})
     assert len(fine.open_tasks) == 3
+
+
+def test_a_workflow_the_library_believes_completed_with_tasks_unfinished_is_an_incident(ctx, monkeypatch):
+    # The library's searches given a depth limit again (its own is 1,000; 100 here, to be quick): past it,
+    # the ready task is not found and the library says "completed" (what ended cases after ~500 turns).
+    for iterator in (TaskIterator, BpmnTaskIterator):
+        defaults = list(iterator.__init__.__defaults__)
+        defaults[1] = 100
+        monkeypatch.setattr(iterator.__init__, "__defaults__", tuple(defaults))
+    engine.deploy(ctx, {"loop.bpmn": script_loop(turns=80)})  # two tasks a turn: 160 deep
+    started = engine.start_instance(ctx, "script_loop", "BK-lost", "62001", {"n": 0})
+    instance = engine.get_instance(ctx, started.instance_id)
+    assert (instance.status, instance.ended_at) == ("incident", None)
+    assert "without reaching an end event" in instance.incidents[0]
+    assert "instance_ended" not in {e.kind for e in engine.instance_history(ctx, started.instance_id)}

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from engine import EngineContext, bootstrap, complete_task, deliver_message, fire_due_timers
+from engine import EngineContext, bootstrap, complete_task, deliver_message, fire_due_timers, start_instance
 from engine.errors import Conflict
 from engine.services import ServiceCall, ServiceRegistry
 
@@ -126,3 +126,37 @@ def complete_timed(
         return "ok", f"{result.status} {began} {time.time()}"
 
     _run(index, database_url, now, barrier, queue, act)
+
+
+def start_timed(
+    index: int, database_url: str, now: datetime, barrier, queue, key: str, business_key: str, delay_s: float
+):
+    """Wait ``delay_s`` after the barrier, start an instance of ``key``; the detail: "status began ended"."""
+
+    def act(ctx: EngineContext):
+        time.sleep(delay_s)
+        began = time.time()
+        result = start_instance(ctx, key, business_key, "62001", {}, actor=f"worker-{index}")
+        return "ok", f"{result.status} {began} {time.time()}"
+
+    _run(index, database_url, now, barrier, queue, act)
+
+
+def sweep_timed(
+    index: int, database_url: str, now: datetime, barrier, queue, moment: datetime, delay_s: float
+):
+    """Wait ``delay_s`` after the barrier, fire the timers due before ``moment``; the detail is "status began
+    ended" with the status of the one instance fired."""
+
+    def act(ctx: EngineContext):
+        time.sleep(delay_s)
+        began = time.time()
+        (fired,) = fire_due_timers(ctx, now=moment).fired
+        return "ok", f"{fired.status} {began} {time.time()}"
+
+    _run(index, database_url, now, barrier, queue, act)
+
+
+def one_of(index: int, database_url: str, now: datetime, barrier, queue, target: Callable, arguments: tuple):
+    """Run ``target`` with ``arguments``: one ``run_workers`` call, workers doing different things."""
+    target(index, database_url, now, barrier, queue, *arguments)

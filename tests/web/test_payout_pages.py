@@ -4,6 +4,7 @@ cash results entered on screen. One app for the module (each test drives cycles 
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import time
@@ -18,9 +19,10 @@ from sqlalchemy import create_engine, text
 import engine
 from tests.conftest import BACKENDS, PG_URL
 from tests.web.conftest import Browser, csrf_token
-from tests.web.demo_app import CITY, COMMUNE_A, COMMUNE_B, build_app
+from tests.web.demo_app import CITY, COMMUNE_A, COMMUNE_B, PASSWORD, build_app
 from tests.workflows.payouts.conftest import reconcile_form, results_csv
 from workflows import payouts
+from workflows.accounts import create_user, list_users
 from workflows.demo import bulk
 from workflows.payouts.common import money
 
@@ -332,7 +334,14 @@ def test_an_xlsx_results_file_and_cash_results_on_screen(app, people, cycle_at):
     choices = {f"result-{line.id}": "paid" for line in cash[1:]}
     choices |= {f"result-{cash[0].id}": "not_collected", f"result-{account[0].id}": "paid"}
     assert people("khanh").post(f"/payouts/{cycle_id}/cash", choices).status_code == 404
-    done = provider.post(f"/payouts/{cycle_id}/cash", choices, from_page=f"/payouts/{cycle_id}")
+    asked = provider.post(f"/payouts/{cycle_id}/cash", choices, from_page=f"/payouts/{cycle_id}")
+    question = asked.get_data(as_text=True)  # nothing is recorded before the person sees what it adds up to
+    assert asked.status_code == 200 and "Xác nhận kết quả chi tiền mặt" in question
+    paid_total = money(sum(line.amount for line in cash[1:]) + account[0].amount)
+    assert f"Ghi «Đã chi» cho {len(cash)} dòng, tổng {paid_total}." in question
+    assert f"Ghi «Không nhận» cho 1 dòng, tổng {money(cash[0].amount)}." in question
+    assert payouts.list_lines(ctx, cycle_id, status="cash_paid", limit=1000) == []
+    done = provider.post(f"/payouts/{cycle_id}/cash", {**choices, "confirmed": "yes"}, f"/payouts/{cycle_id}")
     assert done.status_code == 302 and "/imports/" in done.headers["Location"]
     report = provider.get(done.headers["Location"]).get_data(as_text=True)
     assert f"{len(cash)} dòng đã ghi nhận" in report and "1 dòng bị từ chối" in report
@@ -386,6 +395,80 @@ def test_the_cycle_page_in_english(people, cycle_at):
         person.post("/language", {"lang": "vi", "next": "/"})
 
 
+def test_blank_cash_rows_of_the_payment_list_are_skipped_and_refused_rows_show_their_line(
+    app, people, cycle_at
+):
+    """The provider sends the payment list back with the transfers' results: the cash lines, left blank,
+    are skipped (not refused), and a refused row shows the line code the file gave and why."""
+    cycle_id = cycle_at("pay")
+    provider = people("giang")
+    listed = provider.get(f"/payouts/{cycle_id}/list.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(listed)))
+    header, body = rows[0], rows[1:]
+    method, result = header.index("Hình thức"), header.index("Kết quả")
+    cash_rows = [row for row in body if row[method] != "Chuyển khoản"]
+    for row in body:
+        if row[method] == "Chuyển khoản":
+            row[result] = "Đã chi"
+    body.append(["999999", *[""] * (result - 1), "Đã chi", "", ""])
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows([header, *body])
+    response = upload(provider, cycle_id, out.getvalue().encode(), "danh-sach-co-ket-qua.csv")
+    wait_until_done(provider, response.headers["Location"])
+    page = provider.get(response.headers["Location"]).get_data(as_text=True)
+    assert cash_rows and f"{len(cash_rows)} dòng chưa có kết quả (bỏ qua), 1 dòng bị từ chối." in page
+    refused = page.split("Các dòng bị từ chối")[1]
+    assert "<td>999999</td>" in refused and "Không có dòng số 999999 trong danh sách kỳ này." in refused
+    assert "—" not in refused
+    report = provider.get(f"{response.headers['Location']}/report.csv").data.decode("utf-8-sig")
+    assert report.count(",Bỏ qua,") == len(cash_rows)
+
+
+def test_the_cycle_page_and_the_payment_step_count_the_same_lines_without_a_result(app, people, cycle_at):
+    cycle_id = cycle_at("pay")
+    ctx = app.extensions["ansinh"]
+    account = payouts.list_lines(ctx, cycle_id, method="account", limit=1000)
+    payouts.import_results(ctx, cycle_id, "kq.csv", results_csv(account[:3], fail={account[0].id}))
+    waiting = [line for line in payouts.list_lines(ctx, cycle_id, limit=1000) if line.status == "pending"]
+    task = payouts.open_step(ctx, cycle_id, "pay")
+    provider = people("giang")
+    step = provider.post(f"/tasks/{task.id}", {"results_recorded": "on"}, from_page=f"/tasks/{task.id}")
+    amount = money(sum(line.amount for line in waiting))
+    assert step.status_code == 422
+    assert f"Còn {len(waiting)} dòng chưa có kết quả chi trả ({amount})." in step.get_data(as_text=True)
+    for page in (f"/payouts/{cycle_id}", f"/tasks/{task.id}"):  # the cycle, and the figures beside the step
+        html = provider.get(page).get_data(as_text=True)
+        assert re.search(
+            rf"Dòng chưa có kết quả</t?d[dt]?>\s*<(td|dd)[^>]*>{len(waiting)} · {re.escape(amount)}", html
+        ), page
+
+
+def test_the_province_department_and_the_administrator_read_every_cycle(app, people, cycle_at):
+    cycle_id = cycle_at("pay")
+    ctx = app.extensions["ansinh"]
+    with ctx.db.write() as session:
+        if "sol" not in {user.username for user in list_users(session, "2024:62/so-ldtbxh")}:
+            create_user(session, "sol", PASSWORD, "2024:62/so-ldtbxh", app.clock.now, full_name="Cán bộ Sở")
+    line = payouts.list_lines(ctx, cycle_id, method="account", limit=1)[0]
+    for username in ("sol", "admin"):
+        person = people(username)
+        assert 'href="/payouts/"' in person.get("/").get_data(as_text=True), username
+        listed = person.get("/payouts/")
+        assert listed.status_code == 200 and f'href="/payouts/{cycle_id}"' in listed.get_data(as_text=True)
+        page = person.get(f"/payouts/{cycle_id}")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and "Thành phố Kon Tum" in html, username
+        assert line.beneficiary_cccd not in html and line.account_number not in html  # read-only, masked
+        assert 'id="cash-form"' not in html and "/imports" not in html and "/list.xlsx" not in html
+        assert person.get(f"/payouts/{cycle_id}/report.xlsx").status_code == 200
+        assert person.get(f"/payouts/{cycle_id}/list.csv").status_code == 404
+        assert person.get(f"/payouts/{cycle_id}/imports").status_code == 404
+        cash = person.post(f"/payouts/{cycle_id}/cash", {f"result-{line.id}": "paid", "confirmed": "yes"})
+        assert cash.status_code == 404
+
+
+# Last: `cmd_scheduler` leaves its stopped job worker registered in this module's app, so a results
+# import queued after it would wait for that worker forever.
 def test_the_scheduler_starts_the_months_cycles_in_process_and_alone(app, monkeypatch):
     import web.cli
     import workflows.scheduler

@@ -49,7 +49,7 @@ class ScopedApi(Api):
 
 
 def init_app(app: Flask) -> None:
-    from . import cases, payouts, processes, tasks  # noqa: F401  (their routes, on their blueprints)
+    from . import cases, payouts, processes, reports, rolls, task_holders, tasks  # noqa: F401  (their routes)
 
     for name, value in API_CONFIG.items():
         app.config.setdefault(name, value)

@@ -9,6 +9,7 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
+from engine.errors import Busy
 from workflows.apiaccess import Principal, authenticate_token, record_call
 from workflows.scope import Scope
 from workflows.tasks import Viewer
@@ -79,5 +80,9 @@ def log_call(response):
     """The call, under the token's owner, in the append-only history (after the answer is known)."""
     caller = g.get("api_principal")
     if caller is not None:
-        record_call(ctx(), caller, request.method, request.full_path.rstrip("?"), response.status_code)
+        try:
+            record_call(ctx(), caller, request.method, request.full_path.rstrip("?"), response.status_code)
+        except Busy:  # the lock stayed taken (the answer is most likely 503 busy itself): say so, answer
+            current_app.logger.warning("API call %s %s not in the history: the database stayed busy",
+                                       request.method, request.url_rule)  # fmt: skip
     return response

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 from flask_babel import gettext as _
 
+from engine.errors import Busy
 from workflows.apiaccess import claim_key, keep_answer, release_key
 
 from ..security import ctx
@@ -42,7 +43,10 @@ def keep(response: Response) -> Response:
     if key is None:
         return response
     if response.status_code >= 500:
-        release_key(ctx(), principal().token_id, key)
+        try:
+            release_key(ctx(), principal().token_id, key)
+        except Busy:  # the claim is let go by itself after ABANDONED_AFTER
+            current_app.logger.warning("Idempotency-Key not released: the database stayed busy")
     else:
         keep_answer(
             ctx(),

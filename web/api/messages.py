@@ -66,7 +66,6 @@ TO_ENGLISH: list[tuple[re.Pattern[str], str]] = [
             r"^Còn (?P<n>\d+) dòng chưa có kết quả chi trả \((?P<m>.*)\)\.$",
             "{n} lines have no payment result yet ({m}).",
         ),
-        (r"^Còn (?P<n>\d+) dòng chờ chi tiền mặt \((?P<m>.*)\)\.$", "{n} lines still wait for cash ({m})."),
         (r"^Danh sách đã được duyệt và khoá\.$", "The list has been approved and locked."),
         (
             r"^Kho bạc chưa chuyển kinh phí cho kỳ này.*$",
@@ -80,7 +79,37 @@ TO_ENGLISH: list[tuple[re.Pattern[str], str]] = [
             r"^Kỳ chi trả đã chi xong hoặc đã quyết toán.*$",
             "The cycle is paid or reconciled: no more results are accepted.",
         ),
+        (
+            r"^Cần có sự đồng ý của người hưởng.*$",
+            "The beneficiary's (or the representative's) consent is needed to process personal data.",
+        ),
+        (r"^Cần hướng dẫn sử dụng an toàn.*$", "Explain safe use of the card before completing."),
+        (r"^Cần xác nhận đã ghi nhận kết quả chi tiền mặt\.$", "Confirm that the cash results are recorded."),
+        (
+            r"^Cần xác nhận đã ghi nhận kết quả của tất cả các dòng\.$",
+            "Confirm that every line's result is recorded.",
+        ),
+        (r"^Vui lòng xác nhận đã giao chỉ tiêu\.$", "Confirm that the targets are set."),
+        (r"^Số con đang nuôi phải là một số từ 1 đến 20$", "The number of children must be from 1 to 20."),
+        (
+            r"^Số tiền chuyển \((?P<a>.*)\) phải bằng tổng danh sách đã duyệt \((?P<b>.*)\)\.$",
+            "The amount transferred ({a}) must equal the approved list's total ({b}).",
+        ),
+        (
+            r"^Số tiền hoàn trả phải bằng số chưa chi trả: (?P<a>.*) \(đã nhập (?P<b>.*)\)\.$",
+            "The amount returned must equal what was not paid out: {a} ({b} entered).",
+        ),
         (r"^Tệp rỗng\.$", "The file is empty."),
+        (r"^Tệp tải lên rỗng\.$", "The file is empty."),
+        (
+            r"^Dòng (?P<n>\d+) của tệp CSV không đọc được \((?P<why>.*)\)\.$",
+            "Row {n} of the CSV file cannot be read ({why}).",
+        ),
+        (
+            r"^Tệp tải lên không phải bảng tính Excel \(\.xlsx\) hay tệp \.csv đọc được\..*$",
+            "The file is not a readable Excel workbook (.xlsx) or CSV file: save it as "
+            "«Excel Workbook (.xlsx)» or CSV UTF-8 and upload it again.",
+        ),
         (r"^Bước .+ không có biểu mẫu\.$", "This step has no form."),
     ]
 ]

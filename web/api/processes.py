@@ -1,5 +1,7 @@
-"""Process versions: list the deployed ones; upload (deploy) new BPMN/DMN files, administrators only. A
-file with problems is refused whole, each problem naming its file, element and line (422)."""
+"""Process versions: list the deployed ones; check uploaded BPMN/DMN files without deploying them, or
+deploy them (administrators only). Both run the modeler's checks (the engine's and An Sinh's rules,
+``workflows.processes``); a deployment with problems is refused whole, each problem naming its file,
+element and line (422)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from flask import request
 from flask_babel import gettext as _
 
 import engine
+from workflows.processes import check_upload, deploy_upload
 
 from ..security import ctx
 from . import schemas as s
@@ -49,7 +52,18 @@ def deploy():
     """Deploy .bpmn/.dmn files (multipart field ``files``, repeated): all or nothing; identical content
     returns the existing version (``created: false``)."""
     require_admin()
-    return engine.deploy(ctx(), uploaded_files(), deployed_by=principal().actor)
+    return deploy_upload(ctx(), uploaded_files(), principal().actor)
+
+
+@blp.post("/validate")
+@needs("processes:write")
+@blp.doc(**UPLOAD_DOC)
+@blp.response(200, s.CheckedSchema)
+def validate():
+    """Check .bpmn/.dmn files (multipart field ``files``) as one deployment would, storing nothing:
+    every problem in one pass (an empty list: it would deploy)."""
+    require_admin()
+    return {"problems": check_upload(ctx(), uploaded_files())}
 
 
 def uploaded_files() -> dict[str, bytes]:

@@ -217,16 +217,7 @@ class TotalSchema(Schema):
     amount = fields.Integer(required=True)
 
 
-class CycleSchema(Schema):
-    id = fields.Integer(required=True)
-    business_key = Str(required=True)
-    programme = Str(metadata=PROGRAMME)
-    area_code = Str(required=True)
-    area_name = Str(required=True)
-    month = fields.Date(required=True)
-    status = Str(required=True)
-    line_count = fields.Integer(required=True)
-    total_amount = fields.Integer(required=True)
+class CycleSchema(CycleRowSchema):
     transfer_reference = Str(allow_none=True)
     transfer_date = fields.Date(allow_none=True)
     transfer_amount = fields.Integer(allow_none=True)
@@ -312,6 +303,7 @@ class ImportSchema(Schema):
     applied = fields.Integer(required=True)
     duplicates = fields.Integer(required=True)
     refused = fields.Integer(required=True)
+    skipped = fields.Integer(required=True, metadata={"description": "rows with no result yet, left alone"})
     already_imported = fields.Boolean(required=True, metadata={"description": "the same results came before"})
 
 
@@ -341,3 +333,14 @@ class DeployedSchema(Schema):
     version_id = fields.Integer(required=True)
     name = Str(allow_none=True)
     created = fields.Boolean(required=True, metadata={"description": "false: the same content was deployed"})
+
+
+class ProblemSchema(Schema):
+    message = Str(required=True)
+    file = Str(allow_none=True)
+    element = Str(allow_none=True, metadata={"description": "the BPMN/DMN element id"})
+    line = fields.Integer(allow_none=True)
+
+
+class CheckedSchema(Schema):
+    problems = fields.List(fields.Nested(ProblemSchema), required=True)

@@ -2,7 +2,9 @@
 
 The key is claimed (a row without an answer) before the request runs, under a unique constraint, so two
 requests racing with one key never both run: the second is told the first is still running. A request
-that fails on the server (5xx) releases its key so the client can retry it.
+that fails on the server (5xx) releases its key so the client can retry it. Answers are kept for
+``KEPT_FOR``: every claim first purges the older ones (any token's), so the table holds only the last 30
+days of keyed POSTs without a scheduler job.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from engine import EngineContext
 from .models import IdempotentRequest
 
 KEPT_FOR = timedelta(days=30)  # a key older than this is forgotten and may be used afresh
+ABANDONED_AFTER = timedelta(minutes=10)  # a claim never answered (its process died): free again after this
 T = IdempotentRequest.__table__
 
 
@@ -41,9 +44,10 @@ def claim_key(ctx: EngineContext, token_id: int, key: str, request_hash: str) ->
     now = ctx.now()
     try:
         with ctx.db.transaction() as conn:
+            conn.execute(delete(T).where(T.c.created_at < now - KEPT_FOR))  # the purge (indexed, small)
             row = conn.execute(select(T).where(T.c.token_id == token_id, T.c.key == key)).one_or_none()
-            if row is not None and row.created_at < now - KEPT_FOR:
-                conn.execute(delete(T).where(T.c.id == row.id))
+            if row is not None and row.status is None and row.created_at < now - ABANDONED_AFTER:
+                conn.execute(delete(T).where(T.c.id == row.id))  # its request died: the key is free again
                 row = None
             if row is None:
                 conn.execute(

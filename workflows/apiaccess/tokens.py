@@ -29,13 +29,15 @@ SCOPES = {
     "cases:read": "Xem hồ sơ, tìm kiếm hồ sơ",
     "cases:write": "Mở hồ sơ mới",
     "tasks:read": "Xem việc cần làm",
-    "tasks:write": "Nhận việc, hoàn thành việc",
+    "tasks:write": "Nhận việc, trả lại, giao việc, hoàn thành việc",
     "beneficiaries:read": "Xem người hưởng",
     "payouts:read": "Xem kỳ chi trả, danh sách chi trả",
     "payouts:write": "Gửi kết quả chi trả",
     "processes:read": "Xem các phiên bản quy trình",
     "processes:write": "Tải lên, kiểm tra, triển khai quy trình (quản trị)",
     "reports:read": "Xem báo cáo và số liệu tổng hợp",
+    "rolls:read": "Xem các lần nhập danh sách đối tượng",
+    "rolls:write": "Nhập danh sách đối tượng đang hưởng",
 }
 
 

@@ -34,6 +34,7 @@ PAYMENT_LABELS = {
     "account": "Chuyển khoản",
     "cash_pay_point": "Tiền mặt tại điểm chi trả",
     "cash_home": "Tiền mặt tại nhà",
+    "": "Chưa xác định",
 }
 
 
@@ -91,7 +92,7 @@ def case_summary(ctx: EngineContext, code: str, roles: Iterable[str], viewer: st
             village=record.village or "",
             category=_category(record.category_code),
             status=STATUS_LABELS.get(record.status, record.status),
-            payment=PAYMENT_LABELS.get(record.payment_method or "", "Chưa xác định"),
+            payment=PAYMENT_LABELS.get(record.payment_method or "", PAYMENT_LABELS[""]),
             bank_code=record.bank_code or "",
             account_number=record.account_number or "" if show_account else mask(record.account_number),
             account_masked=not show_account and bool(record.account_number),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import engine
@@ -14,6 +14,7 @@ class Diagram:
     xml: str
     current: list[str]  # bpmn ids where the case stands
     done: list[str]  # bpmn ids already passed
+    waiting: list[engine.Wait] = field(default_factory=list)  # the timers and messages it waits for
 
 
 def case_diagram(ctx: EngineContext, instance_id: int) -> Diagram:
@@ -25,8 +26,9 @@ def case_diagram(ctx: EngineContext, instance_id: int) -> Diagram:
         if e.kind == "task_completed" and e.bpmn_id
     }
     return Diagram(
-        engine.instance_source(ctx, instance_id), [t.bpmn_id for t in view.open_tasks], sorted(done)
-    )
+        engine.instance_source(ctx, instance_id), [t.bpmn_id for t in view.open_tasks], sorted(done),
+        engine.instance_waits(ctx, instance_id),
+    )  # fmt: skip
 
 
 EVENT_LABELS = {
@@ -41,6 +43,7 @@ EVENT_LABELS = {
     "record_changed": "Cập nhật hồ sơ",
     "message_delivered": "Nhận thông báo",
     "timer_fired": "Hết thời gian chờ",
+    "step_resumed": "Tiếp tục xử lý tự động",
     "incident_raised": "Sự cố",
     "incident_resolved": "Đã khắc phục sự cố",
     "pii_viewed": "Xem thông tin cá nhân",

@@ -19,7 +19,7 @@ from engine.errors import NotFound
 
 from ..org import resolve_agency
 from ..org.models import Area
-from ..payouts.common import VIETNAM_TZ
+from ..payouts.common import VIETNAM_TZ, add_months
 from ..payouts.models import PayoutCycle, PayoutLine
 from ..payouts.report import GROUPS
 from ..scope import Scope
@@ -56,9 +56,11 @@ class MonthlyReport:
 
 
 def monthly_report(
-    ctx: EngineContext, scope: Scope, is_admin: bool, area_code: str | None, month: date
+    ctx: EngineContext, scope: Scope, is_admin: bool, area_code: str | None, month: date | None = None
 ) -> MonthlyReport:
+    """The month's report of ``area_code`` (None: the month just paid); NotFound outside the user's view."""
     today = ctx.now().astimezone(VIETNAM_TZ).date()
+    month = month or add_months(today.replace(day=1), -1)
     with ctx.db.read() as session:
         frame = build_frame(session, scope, is_admin, area_code)
         if frame.area is None:

@@ -28,6 +28,7 @@ HELD, RETURNED = "held", "returned"
 LINE_STATUSES = (PENDING, PAID, FAILED, CASH_PENDING, CASH_PAID, NOT_COLLECTED, HELD, RETURNED)
 PAID_STATUSES = (PAID, CASH_PAID)
 UNRESOLVED = (PENDING, FAILED, CASH_PENDING)  # money not yet accounted for
+NO_RESULT = (PENDING, CASH_PENDING)  # lines waiting for a payment result (a failed transfer has one)
 TO_RETURN = (NOT_COLLECTED, HELD)  # money that goes back to the treasury at reconciliation
 
 METHOD_LABELS = {

@@ -131,7 +131,10 @@ def returned_list_xlsx(ctx: EngineContext, cycle_id: int) -> bytes:
 
 def import_report_csv(ctx: EngineContext, import_id: int) -> bytes:
     """Every row of an import and what happened to it, for the person who uploaded the file."""
-    labels = {"applied": "Đã ghi nhận", "duplicate": "Trùng, không ghi lại", "refused": "Từ chối"}
+    labels = {
+        "applied": "Đã ghi nhận", "duplicate": "Trùng, không ghi lại", "refused": "Từ chối",
+        "skipped": "Bỏ qua",
+    }  # fmt: skip
     rows = import_rows(ctx, import_id, limit=10_000_000)
     body = [[row_no, line_ids or "", labels[outcome], message] for row_no, line_ids, outcome, message in rows]
     return _csv([["Dòng trong tệp", "Mã dòng", "Kết quả xử lý", "Ghi chú"], *body])

@@ -7,15 +7,13 @@ import re
 from collections.abc import Callable
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from ..forms import form
 from ..forms.fields import choice, day, flag, require_when, text
 from . import ledger
-from .common import CASH_PENDING, PENDING, money
-from .models import PayoutLine
+from .common import money
 
-L = PayoutLine.__table__
 # form key → (connection, cycle row, data) → {field: [messages]}
 CHECKS: dict[str, Callable[[Connection, object, dict], dict[str, list[str]]]] = {}
 
@@ -109,20 +107,12 @@ class PaymentsForm(Schema):
             )
 
 
-def _waiting(conn: Connection, cycle_id: int, status: str) -> tuple[int, int]:
-    return conn.execute(
-        select(func.count(), func.coalesce(func.sum(L.c.amount), 0)).where(
-            L.c.cycle_id == cycle_id, L.c.status == status
-        )
-    ).one()
-
-
 @check("payout_payments")
-def check_payments(conn: Connection, cycle, data: dict) -> dict[str, list[str]]:
-    count, amount = _waiting(conn, cycle.id, PENDING)
-    if count:
-        return {"_schema": [f"Còn {count} dòng chưa có kết quả chi trả ({money(int(amount))})."]}
-    return {}
+@check("payout_fallback")
+def check_results(conn: Connection, cycle, data: dict) -> dict[str, list[str]]:
+    """The same count as the cycle's page shows (``Balance.no_result_lines``)."""
+    problems = ledger.no_result_problems(ledger.balance(conn, cycle.id))
+    return {"_schema": problems} if problems else {}
 
 
 @form("payout_fallback")
@@ -134,14 +124,6 @@ class FallbackForm(Schema):
     def confirmed(self, data, **_):
         if not data.get("results_recorded"):
             raise ValidationError({"results_recorded": ["Cần xác nhận đã ghi nhận kết quả chi tiền mặt."]})
-
-
-@check("payout_fallback")
-def check_fallback(conn: Connection, cycle, data: dict) -> dict[str, list[str]]:
-    count, amount = _waiting(conn, cycle.id, CASH_PENDING)
-    if count:
-        return {"_schema": [f"Còn {count} dòng chờ chi tiền mặt ({money(int(amount))})."]}
-    return {}
 
 
 @form("payout_reconciliation")

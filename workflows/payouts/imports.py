@@ -26,7 +26,18 @@ from engine.fastsql import FastStatement, copy_rows
 
 from . import faults, ledger
 from .models import PayoutImport, PayoutImportRow, PayoutLine
-from .outcomes import ACCOUNT, APPLIED, CASH, DUPLICATE, REFUSED, Change, LineState, ResultRow, decide
+from .outcomes import (
+    ACCOUNT,
+    APPLIED,
+    CASH,
+    DUPLICATE,
+    REFUSED,
+    SKIPPED,
+    Change,
+    LineState,
+    ResultRow,
+    decide,
+)
 from .results_file import ImportRefused, parse
 
 IMP, IR, L = PayoutImport.__table__, PayoutImportRow.__table__, PayoutLine.__table__
@@ -59,6 +70,7 @@ class ImportReport:
     duplicates: int
     refused: int
     already_imported: bool = False  # this very file had been imported before: nothing happened now
+    skipped: int = 0  # rows with no result yet (the rest of the rows done)
 
     @property
     def progress(self) -> float:
@@ -212,7 +224,7 @@ def _apply(
             for o in outcomes
         ],
     )
-    counts = {APPLIED: 0, DUPLICATE: 0, REFUSED: 0}
+    counts = {APPLIED: 0, DUPLICATE: 0, REFUSED: 0, SKIPPED: 0}
     for outcome in outcomes:
         counts[outcome.outcome] += 1
     return counts
@@ -300,6 +312,7 @@ def _report(batch, already: bool = False) -> ImportReport:
         duplicates=batch.duplicates,
         refused=batch.refused,
         already_imported=already,
+        skipped=batch.rows_done - batch.applied - batch.duplicates - batch.refused,
     )
 
 

@@ -15,6 +15,7 @@ from .common import (
     CASH_PENDING,
     FAILED,
     HELD,
+    NO_RESULT,
     NOTICE_MESSAGE,
     PAID,
     PENDING,
@@ -97,6 +98,8 @@ class Balance:
     paid_cash_lines: int = 0
     fallback_lines: int = 0  # failed transfers turned into cash lines
     returned_lines: int = 0
+    no_result_lines: int = 0  # what the pages and the payment steps count as "without a result"
+    no_result_amount: int = 0
 
     @property
     def paid(self) -> int:
@@ -141,7 +144,16 @@ def balance(conn: Connection, cycle_id: int) -> Balance:
         paid_cash_lines=count(CASH_PAID),
         fallback_lines=fallback,
         returned_lines=count(RETURNED),
+        no_result_lines=count(*NO_RESULT),
+        no_result_amount=amount(*NO_RESULT),
     )
+
+
+def no_result_problems(books: Balance) -> list[str]:
+    """Why a payment step cannot be done yet: the lines still without a result (Vietnamese)."""
+    if not books.no_result_lines:
+        return []
+    return [f"Còn {books.no_result_lines} dòng chưa có kết quả chi trả ({money(books.no_result_amount)})."]
 
 
 def close_payments(conn: Connection, cycle_id: int, at: datetime) -> dict:

@@ -25,7 +25,8 @@ from .common import (
 )
 
 ACCOUNT, CASH = "account", "cash"
-APPLIED, DUPLICATE, REFUSED = "applied", "duplicate", "refused"
+APPLIED, DUPLICATE, REFUSED, SKIPPED = "applied", "duplicate", "refused", "skipped"
+NO_RESULT = "Chưa có kết quả chi trả: dòng bỏ qua."
 RESULT_LABELS = {"paid": "đã chi", "failed": "thất bại", "not_collected": "không nhận"}
 
 
@@ -36,7 +37,7 @@ class ResultRow:
     row_no: int
     line_id: int | None = None
     cccd: str | None = None
-    result: str | None = None  # paid | failed | not_collected
+    result: str | None = None  # paid | failed | not_collected; None: no result yet, the row is skipped
     reason: str | None = None
     reference: str | None = None
     error: str | None = None  # the row could not be read (Vietnamese)
@@ -137,9 +138,12 @@ def decide(
                 by_cccd.setdefault(cccd, set()).add(line.id)
     outcomes, changes = [], []
     for row in rows:
+        if row.result is None and not row.error:
+            outcomes.append(RowOutcome(row.row_no, _named(row, []), SKIPPED, NO_RESULT))
+            continue
         targets, problem = _targets(row, lines, by_cccd)
         if problem:
-            outcomes.append(RowOutcome(row.row_no, tuple(targets), REFUSED, problem))
+            outcomes.append(RowOutcome(row.row_no, _named(row, targets), REFUSED, problem))
             continue
         results = []
         for line_id in targets:
@@ -151,6 +155,13 @@ def decide(
             results.append((outcome, message, line.status))
         outcomes.append(RowOutcome(row.row_no, tuple(targets), *_summarise(results)))
     return outcomes, changes
+
+
+def _named(row: ResultRow, targets: list[int]) -> tuple[int, ...]:
+    """The lines a row is about: those it reached, else the line id it gives (one not in this cycle)."""
+    if targets:
+        return tuple(targets)
+    return (row.line_id,) if row.line_id is not None else ()
 
 
 def _targets(row: ResultRow, lines: dict[int, LineState], by_cccd) -> tuple[list[int], str]:

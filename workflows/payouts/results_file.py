@@ -4,8 +4,9 @@ Columns (any order; the header row may sit below a title, as in our own payment 
 (``Mã dòng``) or the beneficiary's CCCD, the result (``Kết quả``: đã chi / thất bại / không nhận), a
 reason (``Lý do``), the transaction reference (``Mã giao dịch``) and the amount (``Số tiền``): a row
 whose amount is not the amount of the line(s) it names is refused, never applied. A row that cannot be
-read is kept, with why, so the per-row report says so; a file that cannot be read at all is refused
-whole. An xlsx is read to its last row, whatever its ``<dimension>`` claims.
+read is kept, with why, so the per-row report says so; a row with no result yet (a cash line in the
+payment list sent back as the transfers' results) is skipped, not refused; a file that cannot be read at
+all is refused whole. An xlsx is read to its last row, whatever its ``<dimension>`` claims.
 """
 
 from __future__ import annotations
@@ -121,9 +122,7 @@ def _row(row_no: int, values: dict[str, str]) -> ResultRow:
             cccd = None
     result_text = values.get("result", "")
     result = _RESULT_BY_KEY.get(_key(result_text))
-    if not result_text:
-        error = error or "Chưa có kết quả chi trả; dòng bỏ qua."
-    elif result is None:
+    if result_text and result is None:
         error = error or f"Kết quả «{result_text}» không hợp lệ (đã chi / thất bại / không nhận)."
     amount, amount_error = _amount(values.get("amount", ""))
     error = error or amount_error

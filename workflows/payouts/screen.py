@@ -17,10 +17,14 @@ from engine.views import TaskView
 from ..privacy import mask, sees_account, sees_cccd
 from ..scope import Scope, area_names
 from .common import CASH_METHODS, CASH_PENDING, NOT_COLLECTED, PENDING, VIETNAM_TZ
-from .models import PayoutCycle
-from .views import CycleView, LineView, list_cycles, list_lines
+from .models import PayoutCycle, PayoutLine
+from .views import CycleView, LineView, Total, list_cycles, list_lines
 
 PAYOUT_ROLES = ("district_labour", "treasury", "provider", "district_pc")  # the lanes of the BPMN
+# Those who watch every cycle of their areas without a step in it: the province department (Sở). They
+# and the administrators read a cycle as "watch" — no step, no form, numbers masked.
+WATCH_ROLES = ("dolisa",)
+WATCH = "watch"
 CASH_PHASES = ("funded", "fallback")  # when cash results may be recorded
 PER_PAGE = 50
 
@@ -34,21 +38,26 @@ def cycle_area(ctx: EngineContext, cycle_id: int) -> str:
     return area
 
 
-def cycles_for(ctx: EngineContext, scope: Scope) -> list[dict] | None:
-    """The cycles of every area where ``scope`` plays a payout role, newest first, with the area's name;
-    None when it plays none (the list is not theirs to see)."""
-    areas = sorted({area for role in PAYOUT_ROLES for area in scope.areas_by_role.get(role, ())})
-    if not areas:
+def cycles_for(ctx: EngineContext, scope: Scope, is_admin: bool = False) -> list[dict] | None:
+    """The cycles of every area where ``scope`` plays or watches a payout role (every cycle for an
+    administrator), newest first, with the area's name; None when the list is not theirs to see."""
+    roles = (*PAYOUT_ROLES, *WATCH_ROLES)
+    areas = sorted({area for role in roles for area in scope.areas_by_role.get(role, ())})
+    if not areas and not is_admin:
         return None
-    cycles = list_cycles(ctx, area_codes=areas)
+    cycles = list_cycles(ctx, area_codes=None if is_admin else areas)
     with ctx.db.read() as session:
         names = dict(area_names(session, {cycle["area_code"] for cycle in cycles}))
     return [{**cycle, "area_name": names.get(cycle["area_code"], cycle["area_code"])} for cycle in cycles]
 
 
-def roles_for(scope: Scope, area_code: str) -> frozenset[str]:
-    """The payout roles ``scope`` plays for a cycle of ``area_code``: empty means the cycle is not theirs."""
-    return frozenset(role for role in PAYOUT_ROLES if scope.covers(role, area_code))
+def roles_for(scope: Scope, area_code: str, is_admin: bool = False) -> frozenset[str]:
+    """The payout roles ``scope`` plays for a cycle of ``area_code`` (``WATCH`` for the province's
+    department and administrators): empty means the cycle is not theirs."""
+    roles = {role for role in PAYOUT_ROLES if scope.covers(role, area_code)}
+    if is_admin or any(scope.covers(role, area_code) for role in WATCH_ROLES):
+        roles.add(WATCH)
+    return frozenset(roles)
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,22 @@ def cash_payable(line: LineView) -> bool:
         or (line.status == PENDING and line.method in CASH_METHODS)
         or line.status == NOT_COLLECTED
     )
+
+
+def cash_preview(ctx: EngineContext, cycle_id: int, results: Iterable[tuple[int, str]]) -> dict[str, Total]:
+    """What a screen of cash results would record, per result ("paid", "not_collected"): lines and money,
+    for the person to confirm before anything is written (lines of another cycle are not counted)."""
+    wanted = dict(results)
+    if not wanted:
+        return {}
+    lines = PayoutLine.__table__
+    query = select(lines.c.id, lines.c.amount).where(lines.c.cycle_id == cycle_id, lines.c.id.in_(wanted))
+    totals: dict[str, Total] = {}
+    with ctx.db.read() as session:
+        for line_id, amount in session.execute(query):
+            before = totals.get(wanted[line_id], Total())
+            totals[wanted[line_id]] = Total(before.lines + 1, before.amount + amount)
+    return totals
 
 
 def step_agencies(ctx: EngineContext, cycle: CycleView) -> dict[str, str]:

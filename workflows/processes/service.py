@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 
 from engine import EngineContext, history
 from engine.bpmn_files import read_source
-from engine.deployments import check_files, deploy
+from engine.deployments import DeployedProcess, check_files, deploy
 from engine.errors import NotFound, Problem, ValidationError
 from engine.models import Deployment, Instance, ProcessVersion
 
@@ -135,6 +135,34 @@ def validate(ctx: EngineContext, key: str, xml: str) -> list[Problem]:
     known = catalog(ctx)
     problems += rule_problems(source_name, tree, known["roles"], known["forms"])
     return problems
+
+
+def check_upload(ctx: EngineContext, files: dict[str, bytes]) -> list[Problem]:
+    """Every problem with uploaded .bpmn/.dmn files as one deployment, in one pass, storing nothing: the
+    engine's refusals, then An Sinh's rules on each BPMN file that could be read."""
+    problems = check_files(ctx, files)
+    known = catalog(ctx)
+    for name, content in files.items():
+        if not name.lower().endswith(".bpmn"):
+            continue
+        try:
+            tree = read_source(name, content).tree
+        except ValidationError:
+            continue  # check_files has named it
+        problems += rule_problems(name, tree, known["roles"], known["forms"])
+    return problems
+
+
+def deploy_upload(ctx: EngineContext, files: dict[str, bytes], actor: str | None) -> list[DeployedProcess]:
+    """Deploy uploaded files when they pass every check (``check_upload``), all or nothing."""
+    problems = check_upload(ctx, files)
+    if problems:
+        raise ValidationError(problems)
+    results = deploy(ctx, files, deployed_by=actor)
+    for result in results:
+        _record(ctx, "process_deployed", actor, {"process": result.key, "version": result.version,
+                                                  "new": result.created})  # fmt: skip
+    return results
 
 
 def save_draft(ctx: EngineContext, key: str, xml: str, base_version: int, actor: str | None) -> datetime:

@@ -86,8 +86,13 @@ def _csv_lines(content: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
         raise SpreadsheetInvalid.single("Tệp .csv phải được lưu với bảng mã UTF-8.") from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-        yield number, tuple(values)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for number, values in enumerate(reader, start=1):
+            yield number, tuple(values)
+    except csv.Error as exc:  # a field over the csv module's limit (128 KB), a NUL byte, …
+        message = f"Dòng {reader.line_num} của tệp CSV không đọc được ({exc})."
+        raise SpreadsheetInvalid.single(message) from None
 
 
 def _blank(values: tuple[Any, ...]) -> bool:

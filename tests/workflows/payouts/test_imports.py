@@ -134,16 +134,17 @@ def test_rows_that_cannot_be_used_are_reported_in_vietnamese(funded):
         ";062099999999;thất bại;;\n"
     ).encode()
     report = payouts.import_results(pay.ctx(), cycle_id, "loi.csv", content)
-    assert (report.rows_total, report.applied, report.refused) == (7, 1, 6)
-    assert [
-        (row_no, m) for row_no, _, _, m in payouts.import_rows(pay.ctx(), report.import_id, ["refused"])
-    ] == [
-        (3, "Không có dòng số 999999 trong danh sách kỳ này."),
-        (4, "Kết quả «không rõ» không hợp lệ (đã chi / thất bại / không nhận)."),
-        (5, "Thiếu mã dòng hoặc số CCCD."),
-        (6, "Số CCCD «12345» phải gồm 12 chữ số."),
-        (7, "Chưa có kết quả chi trả; dòng bỏ qua."),
-        (8, "Không có người hưởng có số CCCD 062099999999 trong danh sách kỳ này."),
+    assert (report.rows_total, report.applied, report.refused, report.skipped) == (7, 1, 5, 1)
+    refused = payouts.import_rows(pay.ctx(), report.import_id, ["refused"])
+    assert [(row_no, ids, m) for row_no, ids, _, m in refused] == [
+        (3, "999999", "Không có dòng số 999999 trong danh sách kỳ này."),  # the line code the file gave
+        (4, str(line.id + 1), "Kết quả «không rõ» không hợp lệ (đã chi / thất bại / không nhận)."),
+        (5, None, "Thiếu mã dòng hoặc số CCCD."),
+        (6, None, "Số CCCD «12345» phải gồm 12 chữ số."),
+        (8, None, "Không có người hưởng có số CCCD 062099999999 trong danh sách kỳ này."),
+    ]
+    assert payouts.import_rows(pay.ctx(), report.import_id, ["skipped"]) == [
+        (7, str(line.id + 2), "skipped", "Chưa có kết quả chi trả: dòng bỏ qua.")
     ]
     text = files.import_report_csv(pay.ctx(), report.import_id).decode("utf-8-sig")
     assert text.splitlines()[0] == "Dòng trong tệp,Mã dòng,Kết quả xử lý,Ghi chú"

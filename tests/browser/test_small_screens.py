@@ -1,0 +1,65 @@
+"""A commune officer on a 390 px phone, and a reader who chose English: the inbox fits the screen (no
+sideways scrolling), and the pages they use say nothing in Vietnamese beyond the people and places."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import log_in
+from tests.web.demo_app import open_case_at_registration
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+
+
+def overflowing(page: Page) -> list[str]:
+    """The elements wider than the screen (what a person would have to scroll sideways to read)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+              .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+              .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))"""
+    )
+
+
+def test_the_inbox_fits_a_390_px_phone(page: Page, live_app):
+    open_case_at_registration(live_app, "BN-0001", "Y Thị Hoa")
+    open_case_at_registration(live_app, "BN-0002", "Nguyễn Thị Phương Thảo Hoàng Lan")
+    page.set_viewport_size(PHONE)
+    log_in(page, "an")
+    rows = page.locator("table.inbox tbody tr")
+    expect(rows).to_have_count(2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], overflowing(page)
+    # No assign dropdown on every row: the colleague list opens on demand.
+    expect(rows.first.locator("select[name=assignee]")).to_be_hidden()
+    rows.first.locator("summary").click()
+    expect(rows.first.locator("select[name=assignee]")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], overflowing(page)
+
+
+VIETNAMESE = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]", re.I)
+# What is the data's, not the page's: people, places, the officer's name, the way back to Vietnamese.
+DATA = ("Y Thị Hoa", "Xã Đắk Cấm", "Đắk Cấm", "Cán bộ An", "Cán bộ Binh", "Tiếng Việt")
+
+
+def vietnamese_left(page: Page) -> list[str]:
+    text = page.locator("body").inner_text()
+    for words in DATA:
+        text = text.replace(words, "")
+    return [line for line in text.splitlines() if VIETNAMESE.search(line)]
+
+
+def test_the_inbox_and_a_task_page_in_english_say_nothing_in_vietnamese(page: Page, live_app):
+    open_case_at_registration(live_app)
+    log_in(page, "an")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("To do")
+    assert vietnamese_left(page) == []
+    page.get_by_role("link", name="Register the payment method").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Register the payment method")
+    assert vietnamese_left(page) == []
+    page.get_by_role("button", name="Complete and send on").click()  # nothing filled in: every error shows
+    expect(page.locator("p.error").first).to_be_visible()
+    assert vietnamese_left(page) == []

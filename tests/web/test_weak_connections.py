@@ -1,0 +1,63 @@
+"""Commune officers on mountain connections: every page and asset travels compressed, and the inbox's
+first visit (the page and everything it makes a browser fetch) stays under 30 KB on the wire."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from tests.web.conftest import Browser
+from tests.web.demo_app import open_case_at_registration
+from workflows.inbox import PER_PAGE
+
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"  # what Chromium sends
+FIRST_VISIT_BUDGET = 30 * 1024
+REFERENCES = re.compile(r'<(?:script[^>]*\ssrc|link[^>]*\shref)="([^"]+)"')
+CSS_URLS = re.compile(r"url\(['\"]?([^'\")]+)['\"]?\)")
+
+
+def first_visit(person: Browser, path: str, encodings: str = BROWSER_ENCODINGS) -> dict[str, tuple[int, str]]:
+    """Every response a browser with an empty cache fetches for ``path``: url → (bytes on the wire,
+    content encoding)."""
+    fetched: dict[str, tuple[int, str]] = {}
+    queue = [path]
+    while queue:
+        url = queue.pop(0)
+        if url in fetched or url.startswith(("data:", "http:", "https:")):
+            continue
+        response = person.get(url, headers={"Accept-Encoding": encodings})
+        assert response.status_code == 200, url
+        body = response.get_data()
+        fetched[url] = (len(body), response.headers.get("Content-Encoding", ""))
+        text = response.get_data(as_text=True) if not fetched[url][1] else _plain(person, url)
+        if response.mimetype == "text/html":
+            queue += [urljoin(url, ref) for ref in REFERENCES.findall(text)]
+        elif response.mimetype == "text/css":
+            queue += [urljoin(url, ref) for ref in CSS_URLS.findall(text)]
+    return fetched
+
+
+def _plain(person: Browser, url: str) -> str:
+    return person.get(url, headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
+
+
+def test_the_inbox_first_visit_is_compressed_and_under_30_kb(app):
+    for n in range(PER_PAGE + 1):  # a full first page, and a next one
+        open_case_at_registration(app, f"BN-{n:04}", f"Y Thị Hoa {n}")
+    person = Browser(app, "an")
+    fetched = first_visit(person, "/")
+    assert "/static/app.css" in fetched and "/assets/htmx.min.js" in fetched and "/" in fetched
+    assert person.get("/").get_data(as_text=True).count("Y Thị Hoa") == PER_PAGE
+    for url, (size, encoding) in fetched.items():
+        assert encoding or size < 500, f"{url} travels uncompressed ({size} bytes)"
+    total = sum(size for size, _encoding in fetched.values())
+    print(f"inbox first visit: {total} bytes on the wire in {len(fetched)} responses: {fetched}")
+    assert total <= FIRST_VISIT_BUDGET, fetched
+
+
+def test_gzip_alone_is_enough_and_nothing_compressed_unasked(app, case_at_registration):
+    person = Browser(app, "an")
+    gzip_only = first_visit(person, "/", encodings="gzip")
+    assert sum(size for size, _encoding in gzip_only.values()) <= FIRST_VISIT_BUDGET, gzip_only
+    plain = person.get("/", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and "Việc cần làm" in plain.get_data(as_text=True)
