@@ -402,7 +402,7 @@ def test_blank_cash_rows_of_the_payment_list_are_skipped_and_refused_rows_show_t
     are skipped (not refused), and a refused row shows the line code the file gave and why."""
     cycle_id = cycle_at("pay")
     provider = people("giang")
-    listed = provider.get(f"/payouts/{cycle_id}/list.csv").data.decode("utf-8-sig")
+    listed = download(provider, f"/payouts/{cycle_id}/list.csv")[0].data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(listed)))
     header, body = rows[0], rows[1:]
     method, result = header.index("Hình thức"), header.index("Kết quả")
@@ -460,7 +460,7 @@ def test_the_province_department_and_the_administrator_read_every_cycle(app, peo
         assert page.status_code == 200 and "Thành phố Kon Tum" in html, username
         assert line.beneficiary_cccd not in html and line.account_number not in html  # read-only, masked
         assert 'id="cash-form"' not in html and "/imports" not in html and "/list.xlsx" not in html
-        assert person.get(f"/payouts/{cycle_id}/report.xlsx").status_code == 200
+        assert download(person, f"/payouts/{cycle_id}/report.xlsx")[0].status_code == 200
         assert person.get(f"/payouts/{cycle_id}/list.csv").status_code == 404
         assert person.get(f"/payouts/{cycle_id}/imports").status_code == 404
         cash = person.post(f"/payouts/{cycle_id}/cash", {f"result-{line.id}": "paid", "confirmed": "yes"})
