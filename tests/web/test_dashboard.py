@@ -6,6 +6,7 @@ import io
 import re
 from datetime import date
 
+from flask import url_for
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -192,6 +193,8 @@ def test_a_review_task_shows_the_figures_attached_to_the_province_only(app, brow
     (task,) = engine.get_instance(ctx, year.instance_id).open_tasks
     html = browser("admin").get(f"/tasks/{task.id}").get_data(as_text=True)
     assert task.bpmn_id == "set_targets" and "Giao chỉ tiêu" in html and "Công tác năm 2024" in html
+    inbox = browser("admin").get("/").get_data(as_text=True)  # the year's work links to its dashboard
+    assert "/cases/YEAR-" not in inbox and f'href="{url_for_dashboard(app, PROVINCE)}"' in inbox
     admin = browser("admin")
     admin.post("/dashboard/targets", {"area": CITY, "share_pct": "60", "due_on": "2024-12-31"},
                from_page=f"/dashboard/targets?area={CITY}")  # fmt: skip
@@ -251,3 +254,8 @@ def test_the_work_table_names_each_programmes_own_department(app):
         "Phòng Nội vụ thành phố Kon Tum",
         "Phòng Y tế thành phố Kon Tum",
     ]
+
+
+def url_for_dashboard(app, area: str) -> str:
+    with app.test_request_context():
+        return url_for("dashboard.index", area=area)
