@@ -8,7 +8,9 @@ their demo agencies, bpmn/ deployed, and the beneficiaries inserted set-based in
 
 Timed, for all cycles together: the month's lists generated (the scheduler's ``start_monthly_cycles``),
 each cycle approved and funded, each provider's results file imported, cash recorded, payments closed,
-reconciled and reported. Prints one JSON object (the last line): seconds per phase and ``total_s``.
+reconciled and reported. Prints one JSON object (the last line): seconds per phase and ``total_s``, this
+process's CPU seconds per phase (``cpu_s``), the database server's (``database_backends_cpu_s``) and the
+load average at the end — on a shared machine wall time alone says little.
 
 Usage: DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench \
        python bench/payout_national.py [--n 1000000] [--communes 700]
@@ -27,7 +29,7 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -72,7 +74,7 @@ def setup(ctx, n: int, wanted: int) -> list[str]:
             build_demo_organisation(session, "2025", province_code=code)
             communes += list(
                 session.scalars(
-                    select(Area.code).where(Area.level == "commune", Area.code.like(f"2025:{code}%"))
+                    select(Area.code).where(Area.level == "commune", Area.parent_code == f"2025:{code}")
                     .order_by(Area.code)
                 )
             )  # fmt: skip
@@ -82,6 +84,24 @@ def setup(ctx, n: int, wanted: int) -> list[str]:
         with ctx.db.transaction() as conn:
             bulk.add_beneficiaries(conn, communes, min(BATCH, n - start + 1), ctx.now(), start=start)
     return communes
+
+
+def backend_cpu_s(ctx) -> float | None:
+    """CPU seconds the PostgreSQL server processes serving this database spent so far (Linux /proc, a
+    server on this machine); None elsewhere. Connections the pool closed meanwhile are not counted."""
+    if ctx.db.dialect != "postgresql":
+        return None
+    with ctx.db.read() as session:
+        ours = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = session.scalars(ours).all()
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return round(total, 1)
 
 
 def results_file(lines) -> bytes:
@@ -99,10 +119,13 @@ def main() -> None:
     args = parser.parse_args()
     phases: dict[str, float] = {}
 
+    cpu: dict[str, float] = {}
+
     def timed(name: str, work, *args):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         result = work(*args)
         phases[name] = round(phases.get(name, 0) + time.perf_counter() - began, 3)
+        cpu[name] = round(cpu.get(name, 0) + time.process_time() - began_cpu, 3)
         return result
 
     with tempfile.TemporaryDirectory(prefix="ansinh-bench-national-") as folder:
@@ -146,11 +169,14 @@ def main() -> None:
         lines = sum(payouts.get_cycle(ctx, i).line_count for i in ids)
         closed = sum(payouts.get_cycle(ctx, i).status == "closed" for i in ids)
         database = ctx.db.dialect
+        server_cpu = backend_cpu_s(ctx)
         ctx.db.dispose()
     print(json.dumps({
         "database": database, "beneficiaries": args.n, "communes": len(communes), "cycles": len(ids),
         "lines": lines, "cycles_closed": closed, "setup_s": setup_s, **phases,
         "total_s": round(sum(phases.values()), 1),
+        "cpu_s": cpu, "total_cpu_s": round(sum(cpu.values()), 1), "database_backends_cpu_s": server_cpu,
+        "load_average_at_end": os.getloadavg(),
     }))  # fmt: skip
 
 

@@ -5,6 +5,7 @@ ids and plain data, and return ids or small dataclasses. It knows nothing of ben
 """
 
 from .bootstrap import bootstrap
+from .bpmn_files import rename_lanes
 from .context import EngineContext
 from .deadlines import extend_due
 from .deployments import (
@@ -46,6 +47,7 @@ __all__ = [
     "read_task",
     "retry_incident",
     "move_area",
+    "rename_lanes",
     "start_instance",
     "step_forms",
     "step_names",

@@ -295,12 +295,20 @@ def _task_specs(ctx: EngineContext, instance_id: int) -> list:
     ]
 
 
+_STEPS_BY_ROLE = "steps_by_role"  # (newest version ids, the answer), in ctx.extensions
+
+
 def steps_by_role(ctx: EngineContext) -> dict[str, list[tuple[str, str]]]:
     """role → [(bpmn id, name)] of the user tasks in the newest version of every process: what an
     inbox's step filter offers, found in the specs rather than by scanning open tasks."""
+    processes = list_processes(ctx)
+    versions = tuple(info.version_id for info in processes)
+    cached = ctx.extensions.get(_STEPS_BY_ROLE)
+    if cached is not None and cached[0] == versions:  # every inbox page asks; versions rarely change
+        return cached[1]
     steps: dict[str, dict[str, str]] = {}
     with ctx.db.read() as session:
-        for info in list_processes(ctx):
+        for info in processes:
             spec, subprocess_specs = ctx.specs.get(session, info.version_id)
             for process in (spec, *subprocess_specs.values()):
                 for task_spec in process.task_specs.values():
@@ -308,4 +316,6 @@ def steps_by_role(ctx: EngineContext) -> dict[str, list[tuple[str, str]]]:
                         steps.setdefault(task_spec.lane, {})[task_spec.bpmn_id] = (
                             task_spec.bpmn_name or task_spec.bpmn_id
                         )
-    return {role: sorted(found.items(), key=lambda s: s[1]) for role, found in steps.items()}
+    found_by_role = {role: sorted(found.items(), key=lambda s: s[1]) for role, found in steps.items()}
+    ctx.extensions[_STEPS_BY_ROLE] = (versions, found_by_role)
+    return found_by_role

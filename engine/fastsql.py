@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Table, bindparam, insert
 from sqlalchemy.sql import Executable
 
+COPY_BATCH = 5000  # rows per INSERT where COPY is not available
+
 
 class _Prepared:
     def __init__(self, statement, dialect) -> None:
@@ -45,6 +47,32 @@ class _Prepared:
 def insert_rows(table: Table, *, skip: tuple[str, ...] = ("id",)) -> Insert:
     """An INSERT naming its columns as bind parameters, so rows must give every one of them."""
     return insert(table).values({c.name: bindparam(c.name) for c in table.columns if c.name not in skip})
+
+
+def copy_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert many rows (each naming the same columns) in the caller's transaction: PostgreSQL's COPY
+    through psycopg (about ten times faster than INSERTs), batched multi-row INSERTs elsewhere."""
+    if not rows:
+        return 0
+    if conn.dialect.name != "postgresql":
+        for start in range(0, len(rows), COPY_BATCH):
+            conn.execute(insert(table), list(rows[start : start + COPY_BATCH]))
+        return len(rows)
+    names = list(rows[0])
+    dialect, quote = conn.dialect, conn.dialect.identifier_preparer.quote
+    plan = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(
+                    [row[name] if process is None or row[name] is None else process(row[name])
+                     for name, process in plan]
+                )  # fmt: skip
+    finally:
+        cursor.close()
+    return len(rows)
 
 
 class FastStatement:

@@ -93,9 +93,10 @@ class OpenTask(Base):
 
     __tablename__ = "open_tasks"
     __table_args__ = (
-        # Inboxes by due date: one area (a commune) uses the first, a whole province the second.
-        Index("ix_open_tasks_role_area", "role", "area_code", "due_at"),
-        Index("ix_open_tasks_role_due", "role", "due_at"),
+        # Inboxes in their order (due, created, id): one area (a commune) uses the first, a whole province
+        # the second; a page is read from the index in order and the scan stops after it.
+        Index("ix_open_tasks_role_area_order", "role", "area_code", "due_at", "created_at", "id"),
+        Index("ix_open_tasks_role_order", "role", "due_at", "created_at", "id"),
         Index("ix_open_tasks_due_at", "due_at"),
         # The deadline sweep's only way in; tasks with nothing left to alert about are not in it.
         Index(

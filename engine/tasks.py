@@ -34,9 +34,13 @@ def list_tasks(
     area_codes: list[str] | None = None,
     limit: int = 100,
     offset: int = 0,
+    instance_id: int | None = None,
 ) -> list[TaskView]:
-    """Open user tasks, oldest first, optionally for one role and a set of areas."""
+    """Open user tasks, oldest first, optionally for one role and a set of areas, or of one instance
+    (read from the indexed table: the workflow is not loaded)."""
     query = select(OpenTask, Instance).join(Instance, Instance.id == OpenTask.instance_id)
+    if instance_id is not None:
+        query = query.where(OpenTask.instance_id == instance_id)
     if role is not None:
         query = query.where(OpenTask.role == role)
     if area_codes is not None:

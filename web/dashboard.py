@@ -9,7 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine.errors import NotFound
-from workflows.dashboard import DASHBOARD_ROLES, dashboard_page, get_document, set_target, target_history
+from workflows.dashboard import (
+    DASHBOARD_ROLES,
+    dashboard_page,
+    get_document,
+    set_target,
+    target_history,
+    yearly,
+)
 from workflows.dashboard.frame import build_frame
 from workflows.dashboard.monthly_report import monthly_report, monthly_report_xlsx
 from workflows.dashboard.xlsx import table_xlsx
@@ -121,7 +128,7 @@ def document(document_id: int):
     if found is None:
         abort(404)
     key, filename, content = found
-    province = key.removeprefix("YEAR-").rsplit("-", 1)[0]
+    province, _year = yearly.parse_key(key)
     with ctx().db.read() as session:
         try:
             build_frame(session, scope(), current_user.is_admin, province)

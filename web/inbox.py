@@ -10,6 +10,7 @@ import engine
 from engine.errors import Conflict, NotFound
 from workflows import tasks
 from workflows.accounts import list_users
+from workflows.dashboard import yearly
 from workflows.deadlines import acknowledge_escalation, escalations_for, reminders_for
 from workflows.inbox import InboxFilter, list_inbox
 from workflows.scope import agency_names, area_names
@@ -17,6 +18,16 @@ from workflows.scope import agency_names, area_names
 from .security import ctx, now, scope, viewer
 
 bp = Blueprint("inbox", __name__)
+
+
+@bp.app_template_global()
+def work_url(key: str) -> str:
+    """Where a task's business key leads: its payout cycle, its province's year, or the beneficiary's case."""
+    if key.startswith("PAY-"):
+        return url_for("payouts.by_key", key=key)
+    if yearly.is_year_key(key):
+        return url_for("dashboard.index", area=yearly.parse_key(key)[0])
+    return url_for("cases.case", code=key)
 
 
 @bp.get("/")

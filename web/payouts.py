@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workflows import payouts
-from workflows.payouts import files
+from workflows.downloads import fetch_file
+from workflows.payouts.export_job import FORMATS as EXPORT_FORMATS
 from workflows.payouts.imports import ImportRefused
-from workflows.payouts.report import monthly_report_xlsx
 from workflows.payouts.screen import (
     CASH_PHASES,
     PAYOUT_ROLES,
@@ -106,12 +106,8 @@ def payment_list(cycle_id: int, fmt: str):
     """The payment list carries CCCD and account numbers in full: the provider's, and recorded."""
     cycle, _roles = cycle_or_404(cycle_id, role="provider")
     method = request.args.get("method") if request.args.get("method") in ("account", "cash") else None
-    if fmt not in ("xlsx", "csv"):
-        abort(404)
-    make = files.payment_list_xlsx if fmt == "xlsx" else files.payment_list_csv
-    content = make(ctx(), cycle.id, method)
-    record_pii(ctx(), cycle, current_user.username, ["cccd", "account"], file=f"payment_list.{fmt}")
-    return _download(content, f"danh-sach-chi-tra-{_slug(cycle)}{'-' + method if method else ''}.{fmt}")
+    name = f"danh-sach-chi-tra-{_slug(cycle)}{'-' + method if method else ''}.{fmt}"
+    return _export(cycle, "list", fmt, name, method=method)
 
 
 @bp.get("/<int:cycle_id>/report.xlsx")
@@ -120,17 +116,61 @@ def report(cycle_id: int):
     issuer = request.args.get("issuer")
     if issuer not in ("district_pc", "provider") or issuer not in roles:
         issuer = "provider" if "provider" in roles and "district_pc" not in roles else "district_pc"
-    content = monthly_report_xlsx(ctx(), cycle.id, issuer_role=issuer)
-    return _download(content, f"bao-cao-chi-tra-{_slug(cycle)}.xlsx")
+    return _export(cycle, "report", "xlsx", f"bao-cao-chi-tra-{_slug(cycle)}.xlsx", issuer=issuer)
 
 
 @bp.get("/<int:cycle_id>/returned.<fmt>")
 def returned(cycle_id: int, fmt: str):
     cycle, _roles = cycle_or_404(cycle_id)
-    if fmt not in ("xlsx", "csv"):
+    return _export(cycle, "returned", fmt, f"hoan-tra-kho-bac-{_slug(cycle)}.{fmt}")
+
+
+def _export(cycle, what: str, fmt: str, name: str, method: str | None = None, issuer: str | None = None):
+    """Queue the file's job and show its page, which polls the job until the file is there."""
+    if fmt not in EXPORT_FORMATS[what]:
         abort(404)
-    make = files.returned_list_xlsx if fmt == "xlsx" else files.returned_list_csv
-    return _download(make(ctx(), cycle.id), f"hoan-tra-kho-bac-{_slug(cycle)}.{fmt}")
+    job = payouts.queue_export(ctx(), cycle.id, what, fmt, name, current_user.username, method, issuer)
+    return redirect(url_for("payouts.export", cycle_id=cycle.id, job_id=job.id))
+
+
+@bp.get("/<int:cycle_id>/exports/<int:job_id>")
+def export(cycle_id: int, job_id: int):
+    cycle, _roles = cycle_or_404(cycle_id)
+    return render_template("payout_export.html", cycle=cycle, job=_export_job(cycle.id, job_id))
+
+
+@bp.get("/<int:cycle_id>/exports/<int:job_id>/status")
+def export_status(cycle_id: int, job_id: int):
+    """The partial htmx polls every second until the file is built."""
+    cycle, _roles = cycle_or_404(cycle_id)
+    return render_template("_payout_export_status.html", cycle=cycle, job=_export_job(cycle.id, job_id))
+
+
+@bp.get("/<int:cycle_id>/exports/<int:job_id>/file")
+def export_file(cycle_id: int, job_id: int):
+    cycle, _roles = cycle_or_404(cycle_id)
+    job = _export_job(cycle.id, job_id)
+    with ctx().db.read() as db:
+        download = fetch_file(db, (job.result or {}).get("token", ""), current_user.username)
+        if download is None:
+            abort(404)
+        content, name = download.content, download.filename
+    if name.startswith("danh-sach-chi-tra-"):  # CCCD and account numbers in full leave the system
+        record_pii(
+            ctx(),
+            cycle,
+            current_user.username,
+            ["cccd", "account"],
+            file=f"payment_list.{name.rsplit('.', 1)[1]}",
+        )
+    return _download(content, name)
+
+
+def _export_job(cycle_id: int, job_id: int):
+    job = payouts.export_job(ctx(), job_id, cycle_id, current_user.username)
+    if job is None:
+        abort(404)
+    return job
 
 
 @bp.post("/<int:cycle_id>/cash")

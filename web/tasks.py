@@ -17,6 +17,7 @@ from workflows import tasks
 from workflows.deadlines import VIETNAM
 from workflows.forms import FormInvalid
 
+from .domain_text import say
 from .errors import flash_problems
 from .payouts import payout_labels
 from .security import csrf, ctx, viewer
@@ -103,13 +104,13 @@ def where_next(done: tasks.Submission) -> str:
     """Where the case went, in people's words: who must act and at which step, or what it waits for."""
     if done.next_tasks:
         places = "; ".join(
-            _("%(agency)s, bước “%(step)s”", agency=r.agency_name, step=r.task.name or r.task.bpmn_id)
+            _("%(agency)s, bước “%(step)s”", agency=r.agency_name, step=say(r.task.name or r.task.bpmn_id))
             for r in done.next_tasks
         )
         return _("Đã hoàn thành. Hồ sơ được chuyển đến: %(places)s.", places=places)
     if done.step.status == "completed":
         return _("Đã hoàn thành. Hồ sơ đã kết thúc.")
-    what = ", ".join(done.waiting) or _("bước tiếp theo")
+    what = ", ".join(say(name) for name in done.waiting) or _("bước tiếp theo")
     if done.until is not None:
         return _("Đã hoàn thành. Hồ sơ đang chờ: %(what)s, đến %(until)s.", what=what,
                  until=done.until.astimezone(VIETNAM).strftime("%d/%m/%Y"))  # fmt: skip

@@ -21,6 +21,7 @@ from .inbox import search_condition
 from .org.models import Area
 from .org.routing import resolve_agency
 from .privacy import mask, sees_cccd
+from .programme_work import programmes_of
 from .programmes import category_names
 from .scope import Scope
 
@@ -118,17 +119,25 @@ def _current_steps(
 ) -> dict[str, tuple[str, str, datetime | None]]:
     """(step name, agency name, due) of each case's most urgent open task."""
     rows = session.execute(
-        select(Instance.business_key, OpenTask.name, OpenTask.role, OpenTask.area_code, OpenTask.due_at)
+        select(
+            Instance.id,
+            Instance.business_key,
+            OpenTask.name,
+            OpenTask.role,
+            OpenTask.area_code,
+            OpenTask.due_at,
+        )
         .join(OpenTask, OpenTask.instance_id == Instance.id)
         .where(Instance.business_key.in_(list(codes)), Instance.process_key == "beneficiary_case")
         .order_by(Instance.business_key, OpenTask.due_at)
     ).all()
+    programme = programmes_of(session.connection(), {row.id for row in rows})
     steps: dict[str, tuple[str, str, datetime | None]] = {}
-    for code, name, role, area, due_at in rows:
+    for instance_id, code, name, role, area, due_at in rows:
         if code in steps:
             continue
         try:
-            agency = resolve_agency(session, role, area, today).name if role else ""
+            agency = resolve_agency(session, role, area, today, programme[instance_id]).name if role else ""
         except NotFound:
             agency = ""
         steps[code] = (name or "", agency, due_at)

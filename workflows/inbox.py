@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, false, nulls_last, or_, select, text
+from sqlalchemy import and_, false, nulls_last, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
 from engine.models import Instance, OpenTask
@@ -80,21 +80,27 @@ def scope_condition(scope: Scope):
     an agency with no assignment). The query joins the tasks' instances."""
     if not scope.areas_by_role:
         return false()
-    return or_(
-        *(
-            and_(
-                _T.c.role == role,
-                _T.c.area_code.in_(areas),
-                instance_condition(_I.c.id, _I.c.business_key, scope.programmes_by_role.get(role)),
-            )
-            for role, areas in scope.areas_by_role.items()
-        )
+    return or_(*(_role_condition(scope, role, areas) for role, areas in scope.areas_by_role.items()))
+
+
+def _role_condition(scope: Scope, role: str, areas):
+    return and_(
+        _T.c.role == role,
+        _T.c.area_code.in_(areas),
+        instance_condition(_I.c.id, _I.c.business_key, scope.programmes_by_role.get(role)),
     )
 
 
 def list_inbox(
     session: Session, scope: Scope, filters: InboxFilter, now: datetime, username: str
 ) -> InboxPage:
+    page = max(filters.page, 1)
+    conditions = _task_conditions(filters, now, username)
+    order = {
+        "due": (nulls_last(_T.c.due_at), _T.c.created_at),
+        "created": (_T.c.created_at,),
+        "name": (_B.c.name_folded,),
+    }[filters.sort if filters.sort in SORTS else "due"]
     query = (
         select(
             _T.c.id,
@@ -114,34 +120,53 @@ def list_inbox(
         .join(_I, _I.c.id == _T.c.instance_id)
         .outerjoin(_B, _B.c.code == _I.c.business_key)
         .outerjoin(_A, _A.c.code == _T.c.area_code)
-        .where(scope_condition(scope))
     )
-    if filters.step:
-        query = query.where(_T.c.bpmn_id == filters.step)
-    if filters.area:
-        query = query.where(_T.c.area_code == filters.area)
-    if filters.status == "overdue":
-        query = query.where(_T.c.due_at < now)
-    elif filters.status == "due_soon":
-        query = query.where(_T.c.due_at >= now, _T.c.due_at < now + DUE_SOON)
-    elif filters.status == "on_time":
-        query = query.where(or_(_T.c.due_at.is_(None), _T.c.due_at >= now + DUE_SOON))
-    if filters.claimed == "mine":
-        query = query.where(_T.c.claimed_by == username)
-    elif filters.claimed == "unclaimed":
-        query = query.where(_T.c.claimed_by.is_(None))
-    if filters.search and filters.search.strip():
-        query = query.where(_I.c.process_key == CASE_PROCESS, _matching_cases(session, filters.search))
-    order = {
-        "due": (nulls_last(_T.c.due_at), _T.c.created_at),
-        "created": (_T.c.created_at,),
-        "name": (_B.c.name_folded,),
-    }[filters.sort if filters.sort in SORTS else "due"]
-    page = max(filters.page, 1)
+    if filters.search and filters.search.strip() or filters.sort == "name":
+        query = query.where(scope_condition(scope), *conditions)
+        if filters.search and filters.search.strip():
+            query = query.where(_I.c.process_key == CASE_PROCESS, _matching_cases(session, filters.search))
+    elif not scope.areas_by_role:
+        return InboxPage([], page, False)
+    else:
+        first = _first_tasks(scope, conditions, (*order, _T.c.id), page * PER_PAGE + 1)
+        query = query.where(_T.c.id.in_(first))
     rows = session.execute(
         query.order_by(*order, _T.c.id).limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)
     ).all()
     return InboxPage([InboxRow(*row) for row in rows[:PER_PAGE]], page, len(rows) > PER_PAGE)
+
+
+def _task_conditions(filters: InboxFilter, now: datetime, username: str) -> list:
+    """The filters on the task's own columns."""
+    conditions = []
+    if filters.step:
+        conditions.append(_T.c.bpmn_id == filters.step)
+    if filters.area:
+        conditions.append(_T.c.area_code == filters.area)
+    if filters.status == "overdue":
+        conditions.append(_T.c.due_at < now)
+    elif filters.status == "due_soon":
+        conditions += [_T.c.due_at >= now, _T.c.due_at < now + DUE_SOON]
+    elif filters.status == "on_time":
+        conditions.append(or_(_T.c.due_at.is_(None), _T.c.due_at >= now + DUE_SOON))
+    if filters.claimed == "mine":
+        conditions.append(_T.c.claimed_by == username)
+    elif filters.claimed == "unclaimed":
+        conditions.append(_T.c.claimed_by.is_(None))
+    return conditions
+
+
+def _first_tasks(scope: Scope, conditions: list, order: tuple, limit: int):
+    """The ids of the scope's first ``limit`` tasks in ``order``, read role by role: each role's branch
+    walks its own (role, area, due, created, id) or (role, due, created, id) index in order and stops
+    after ``limit`` rows. One condition OR-ing the roles would make the database read the due-date index
+    across every role and area and filter it (a commune officer's page read 150,000 rows of 1,000,000)."""
+    branches = [
+        select(_T.c.id).join(_I, _I.c.id == _T.c.instance_id)
+        .where(_role_condition(scope, role, areas), *conditions).order_by(*order).limit(limit).subquery()
+        for role, areas in scope.areas_by_role.items()
+    ]  # fmt: skip
+    return union_all(*(select(branch.c.id) for branch in branches))
 
 
 def _matching_cases(session: Session, query: str):

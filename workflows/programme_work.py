@@ -6,14 +6,19 @@ inbox and on the dashboard (``Scope.programmes``).
   not yet enrolled is being brought in for social assistance); a person in both is both's.
 - A payout cycle's instance is its programme's; any other instance (a beneficiary's case) is its
   person's.
+- Whose agencies *do* an instance's work (routing, escalation) is one programme: the cycle's, or merit
+  for a person enrolled in merit only, social assistance for anyone else (a person in both is routed as
+  social assistance, though both departments see the work).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import and_, not_, or_, select, true
+from sqlalchemy import Connection, and_, case, not_, or_, select, true
 from sqlalchemy.sql import ColumnElement
+
+from engine.models import Instance
 
 from .beneficiaries.models import Enrolment
 from .payouts.models import PayoutCycle
@@ -21,6 +26,7 @@ from .programmes import MERIT, PROGRAMMES, SOCIAL
 
 _E = Enrolment.__table__
 _C = PayoutCycle.__table__
+_I = Instance.__table__
 
 
 def _enrolled(programme: str):
@@ -58,3 +64,23 @@ def instance_condition(
 
 def cycle_condition(programme: ColumnElement, programmes: Collection[str] | None) -> ColumnElement:
     return true() if _everything(programmes) else programme.in_(sorted(programmes))
+
+
+def instance_programme(instance_id: ColumnElement, business_key: ColumnElement) -> ColumnElement:
+    """The one programme whose agencies do an instance's work (see the module's docstring)."""
+    return case(
+        (instance_id.in_(_cycles(MERIT)), MERIT),
+        (instance_id.in_(_cycles(SOCIAL)), SOCIAL),
+        (and_(business_key.in_(_enrolled(MERIT)), business_key.not_in(_enrolled(SOCIAL))), MERIT),
+        else_=SOCIAL,
+    )
+
+
+def programmes_of(conn: Connection, instance_ids: Collection[int]) -> dict[int, str]:
+    """Instance id → the programme whose agencies do its work; one query."""
+    if not instance_ids:
+        return {}
+    query = select(_I.c.id, instance_programme(_I.c.id, _I.c.business_key)).where(
+        _I.c.id.in_(sorted(set(instance_ids)))
+    )
+    return dict(conn.execute(query).all())

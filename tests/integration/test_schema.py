@@ -55,7 +55,7 @@ def test_a_database_behind_this_release_is_refused_until_ansinh_db_upgrade(datab
             upgrade(engine, [MIGRATIONS], revision=head)
     finally:
         engine.dispose()
-    stale = r"revisions .*e1501.* not applied\): run `ansinh db upgrade` first"
+    stale = r"revisions .*e1502.* not applied\): run `ansinh db upgrade` first"
     with pytest.raises(SchemaNotCurrent, match=stale):
         bootstrap(database_url)
     with pytest.raises(SchemaNotCurrent):

@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import re
 
+from sqlalchemy import select
+
 import engine
 from tests.web.conftest import Browser
 from tests.web.demo_app import COMMUNE_A
 from workflows.case import service as cases
+from workflows.org import Agency
 from workflows.tasks import submit_task
 
 
@@ -45,3 +48,13 @@ def test_in_english_the_wait_is_said_in_english(app):
 def test_a_case_at_a_person_s_step_waits_for_no_event(app, case_at_registration):
     page = Browser(app, "an").get("/cases/BN-0001").get_data(as_text=True)
     assert "data-waiting='[]'" in page and "Hồ sơ đang chờ «" not in page
+
+
+def test_the_diagram_names_its_lanes_by_who_plays_them_for_this_case(app, case_at_registration):
+    ctx = app.extensions["ansinh"]
+    with ctx.db.read() as session:
+        names = dict(session.execute(select(Agency.code, Agency.name)).all())
+    xml = Browser(app, "an").get("/cases/BN-0001/diagram.bpmn").get_data(as_text=True)
+    lanes = re.findall(r'<bpmn:lane id="lane_(\w+)" name="([^"]*)"', xml)
+    assert dict(lanes)["commune"] == names[f"{COMMUNE_A}/ubnd"]
+    assert all(name not in ("commune", "district_labour", "police", "provider") for _, name in lanes)

@@ -6,6 +6,7 @@ import io
 import re
 from datetime import date
 
+from flask import url_for
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -192,6 +193,8 @@ def test_a_review_task_shows_the_figures_attached_to_the_province_only(app, brow
     (task,) = engine.get_instance(ctx, year.instance_id).open_tasks
     html = browser("admin").get(f"/tasks/{task.id}").get_data(as_text=True)
     assert task.bpmn_id == "set_targets" and "Giao chỉ tiêu" in html and "Công tác năm 2024" in html
+    inbox = browser("admin").get("/").get_data(as_text=True)  # the year's work links to its dashboard
+    assert "/cases/YEAR-" not in inbox and f'href="{url_for_dashboard(app, PROVINCE)}"' in inbox
     admin = browser("admin")
     admin.post("/dashboard/targets", {"area": CITY, "share_pct": "60", "due_on": "2024-12-31"},
                from_page=f"/dashboard/targets?area={CITY}")  # fmt: skip
@@ -225,3 +228,34 @@ def test_home_affairs_watches_the_merit_programme_from_march_2025(app, browser):
     health = browser("yen").get("/dashboard/").get_data(as_text=True)
     assert 'data-programmes="social_assistance"' in health and "Trợ cấp xã hội" in health
     assert "data-programmes" not in browser("admin").get("/dashboard/").get_data(as_text=True)
+
+
+def test_the_work_table_names_each_programmes_own_department(app):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from workflows import payouts
+    from workflows.beneficiaries.models import Enrolment
+
+    ctx = app.extensions["ansinh"]
+    app.clock.now = datetime(2025, 4, 1, 1, 0, tzinfo=UTC)
+    (veteran,) = people(ctx, COMMUNE_A, "active_cashless", 1)
+    with ctx.db.transaction() as conn:
+        conn.execute(insert(Enrolment.__table__).values(
+            beneficiary_code=veteran, programme="merit", category_code="merit_martyr_family_1",
+            entitled_from=date(2025, 4, 1), source="roll: test", created_at=app.clock.now,
+        ))  # fmt: skip
+    started = {s.business_key for s in payouts.start_cycles(ctx, PROVINCE, "2025-04")}
+    assert {f"PAY-{CITY}-2025-04", f"PAY-{CITY}-2025-04-NCC"} <= started
+    rows = page_for(app, f"{PROVINCE}/so-yt", CITY, is_admin=True).work.rows  # every programme's work
+    # Phòng Y tế and Phòng Nội vụ both hold district_labour at the city since 1/3/2025: each its own cycle.
+    assert sorted(r.agency for r in rows if r.role == "district_labour") == [
+        "Phòng Nội vụ thành phố Kon Tum",
+        "Phòng Y tế thành phố Kon Tum",
+    ]
+
+
+def url_for_dashboard(app, area: str) -> str:
+    with app.test_request_context():
+        return url_for("dashboard.index", area=area)

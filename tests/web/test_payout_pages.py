@@ -16,6 +16,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import create_engine, text
 
+import engine
 from tests.conftest import BACKENDS, PG_URL
 from tests.web.conftest import Browser, csrf_token
 from tests.web.demo_app import CITY, COMMUNE_A, COMMUNE_B, PASSWORD, build_app
@@ -205,25 +206,47 @@ def test_the_cycle_page_shows_totals_filters_pages_and_masks_numbers(app, people
     assert "Không có dòng nào phù hợp." in nothing
 
 
+def download(person: Browser, path: str):
+    """A file as the page gets it: its job is queued, its page polls the job, then the file is fetched."""
+    queued = person.get(path)
+    assert queued.status_code == 302, queued.status_code
+    location = queued.headers["Location"]
+    assert re.fullmatch(r"/payouts/\d+/exports/\d+", location), location
+    assert person.get(location).status_code == 200
+    deadline = time.monotonic() + 20
+    while "hx-trigger" in (partial := person.get(f"{location}/status").get_data(as_text=True)):
+        assert time.monotonic() < deadline, "the file was not built within 20 s"
+        time.sleep(0.05)
+    assert f'href="{location}/file"' in partial, partial
+    return person.get(f"{location}/file"), location
+
+
 def test_downloads_give_xlsx_and_csv_to_those_who_may_have_them(app, people, cycle_at):
     cycle_id = cycle_at("pay")
     provider = people("giang")
-    listing = provider.get(f"/payouts/{cycle_id}/list.xlsx")
+    listing, location = download(provider, f"/payouts/{cycle_id}/list.xlsx")
     assert listing.status_code == 200 and listing.mimetype.endswith("spreadsheetml.sheet")
     assert "attachment" in listing.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(listing.data)).active
     assert any(row[0] == "Mã dòng" for row in sheet.iter_rows(values_only=True))
-    as_csv = provider.get(f"/payouts/{cycle_id}/list.csv")
+    for other in ("khanh", "hung"):  # another's file (and its page) does not exist for them
+        assert people(other).get(location).status_code == 404
+        assert people(other).get(f"{location}/file").status_code == 404
+    ctx = app.extensions["ansinh"]
+    history = engine.instance_history(ctx, payouts.get_cycle(ctx, cycle_id).instance_id)
+    exported = [e for e in history if e.kind == "pii_viewed" and (e.data or {}).get("file")]
+    assert exported[-1].actor == "giang" and exported[-1].data["file"] == "payment_list.xlsx"
+    as_csv, _ = download(provider, f"/payouts/{cycle_id}/list.csv")
     assert as_csv.mimetype == "text/csv" and as_csv.data.decode("utf-8-sig").startswith("Mã dòng,")
     assert provider.get(f"/payouts/{cycle_id}/list.pdf").status_code == 404
     assert people("khanh").get(f"/payouts/{cycle_id}/list.xlsx").status_code == 404
     for username in ("khanh", "hung", "giang"):
-        report = people(username).get(f"/payouts/{cycle_id}/report.xlsx")
+        report, _ = download(people(username), f"/payouts/{cycle_id}/report.xlsx")
         assert report.status_code == 200 and report.mimetype.endswith("spreadsheetml.sheet")
         load_workbook(io.BytesIO(report.data))
-    returned = people("khanh").get(f"/payouts/{cycle_id}/returned.xlsx")
+    returned, _ = download(people("khanh"), f"/payouts/{cycle_id}/returned.xlsx")
     assert returned.status_code == 200 and returned.mimetype.endswith("spreadsheetml.sheet")
-    returned_csv = people("khanh").get(f"/payouts/{cycle_id}/returned.csv")
+    returned_csv, _ = download(people("khanh"), f"/payouts/{cycle_id}/returned.csv")
     assert returned_csv.mimetype == "text/csv" and "Lý do hoàn trả" in returned_csv.data.decode("utf-8-sig")
 
 
@@ -379,7 +402,7 @@ def test_blank_cash_rows_of_the_payment_list_are_skipped_and_refused_rows_show_t
     are skipped (not refused), and a refused row shows the line code the file gave and why."""
     cycle_id = cycle_at("pay")
     provider = people("giang")
-    listed = provider.get(f"/payouts/{cycle_id}/list.csv").data.decode("utf-8-sig")
+    listed = download(provider, f"/payouts/{cycle_id}/list.csv")[0].data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(listed)))
     header, body = rows[0], rows[1:]
     method, result = header.index("Hình thức"), header.index("Kết quả")
@@ -437,7 +460,7 @@ def test_the_province_department_and_the_administrator_read_every_cycle(app, peo
         assert page.status_code == 200 and "Thành phố Kon Tum" in html, username
         assert line.beneficiary_cccd not in html and line.account_number not in html  # read-only, masked
         assert 'id="cash-form"' not in html and "/imports" not in html and "/list.xlsx" not in html
-        assert person.get(f"/payouts/{cycle_id}/report.xlsx").status_code == 200
+        assert download(person, f"/payouts/{cycle_id}/report.xlsx")[0].status_code == 200
         assert person.get(f"/payouts/{cycle_id}/list.csv").status_code == 404
         assert person.get(f"/payouts/{cycle_id}/imports").status_code == 404
         cash = person.post(f"/payouts/{cycle_id}/cash", {f"result-{line.id}": "paid", "confirmed": "yes"})

@@ -187,3 +187,15 @@ def test_account_errors_are_in_vietnamese(app):
     assert "đã có người dùng" in html and "already exists" not in html
     weak = admin.post("/admin/users", {**form, "username": "moi", "password": "12345678901"}, "/admin/users")
     assert "chữ và chữ số" in weak.get_data(as_text=True)
+
+
+def test_in_english_where_the_case_went_names_the_step_in_english(app):
+    ctx = app.extensions["ansinh"]
+    step = cases.open_case(ctx, "BN-0007", COMMUNE_A, "Y Thị Bảy", "elderly_80_plus_no_pension")
+    page = f"/tasks/{step.open_tasks[0].id}"
+    an = Browser(app, "an")
+    an.post("/language", {"lang": "en", "next": "/"})
+    form = {"contact_date": "2024-03-01", "channel": "phone", "outcome": "not_reachable"}
+    an.post(page, form, from_page=page)
+    html = an.get("/").get_data(as_text=True)
+    assert "Wait 30 days, then reach out again" in html and "Chờ 30 ngày" not in html

@@ -1,5 +1,6 @@
 """What the deadlines rely on elsewhere: every ``due`` in bpmn/ is a rule they understand, and the sweep's
-set-based routing names the same agencies as ``resolve_agency`` for every role in every commune."""
+set-based routing names the same agencies as ``resolve_agency`` for every role and programme in every
+commune."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.conftest import ROOT
 from workflows.deadlines import check_due_rule
 from workflows.deadlines.chains import AgencyChains
 from workflows.org import ROLES, Agency, Area, resolve_agency
+from workflows.programmes import PROGRAMMES
 
 
 def test_every_due_rule_in_the_bpmn_is_understood():
@@ -38,16 +40,16 @@ def test_the_sweeps_routing_agrees_with_resolve_agency(province, on):
     ctx = province.fresh()
     with ctx.db.read() as session:
         communes = session.scalars(select(Area.code).where(Area.level == "commune")).all()
-        pairs = [(role, area) for role in ROLES for area in communes]
+        needs = [(role, area, p) for role in ROLES for area in communes for p in PROGRAMMES]
         chains = AgencyChains(on)
-        chains.prepare(session, pairs)
-        for role, area in pairs:
-            chain = chains.chain(role, area)
+        chains.prepare(session, needs)
+        for role, area, programme in needs:
+            chain = chains.chain(role, area, programme)
             try:
-                expected = resolve_agency(session, role, area, on).code
+                expected = resolve_agency(session, role, area, on, programme).code
             except NotFound:
                 expected = None
-            assert (chain[0] if chain else None) == expected, (role, area)
+            assert (chain[0] if chain else None) == expected, (role, area, programme)
             for below, above in zip(chain, chain[1:], strict=False):
                 assert session.get(Agency, below).supervisor_code == above
             if chain:

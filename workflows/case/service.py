@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import engine
@@ -16,10 +17,13 @@ from engine.errors import NotFound
 from engine.steps import StepResult
 from engine.views import TaskView
 
-from ..beneficiaries.models import Enrolment
+from ..beneficiaries.models import Beneficiary, Enrolment
 from ..beneficiaries.records import create_record, open_case_with_cccd
+from ..deadlines import local_date
 from ..forms import FormInvalid, load_form
 from ..inbox import case_in_scope
+from ..org import ROLES, resolve_agency
+from ..programme_work import programmes_of
 from ..tasks.routing import Routed, route
 from ..tasks.service import Viewer
 from .summary import CaseSummary, case_summary, instance_of
@@ -152,4 +156,20 @@ def case_bpmn(ctx: EngineContext, code: str, viewer: Viewer) -> str:
     instance_id = instance_of(ctx, code)
     if instance_id is None:
         raise NotFound(f"case {code} has no process")
-    return engine.instance_source(ctx, instance_id)
+    return engine.rename_lanes(engine.instance_source(ctx, instance_id), _lane_names(ctx, code, instance_id))
+
+
+def _lane_names(ctx: EngineContext, code: str, instance_id: int) -> dict[str, str]:
+    """Role → the name of the agency that plays it for this case today (its area, its programme): a lane
+    is named by its role in the BPMN (``commune``), people read who does the work."""
+    today = local_date(ctx.now())
+    with ctx.db.read() as session:
+        area_code = session.scalar(select(Beneficiary.area_code).where(Beneficiary.code == code))
+        programme = programmes_of(session.connection(), [instance_id])[instance_id]
+        names = {}
+        for role in ROLES:
+            try:
+                names[role] = resolve_agency(session, role, area_code, today, programme).name
+            except NotFound:
+                continue
+    return names

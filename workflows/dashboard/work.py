@@ -1,6 +1,7 @@
 """Figures about the work itself: open and overdue tasks by the agency that must do them and the step,
 and the escalations raised this month. Agencies are resolved in memory from one read of the role
-assignments, not per task."""
+assignments, not per task, each for the programme of the task's case (``programme_work``): since
+1/3/2025 two departments may hold the same role at one area, one per programme."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from engine.models import Instance, OpenTask
 
 from ..deadlines.models import DeadlineAlert
 from ..org.models import Agency, RoleAssignment
-from ..programme_work import instance_condition
+from ..programme_work import instance_condition, instance_programme
 from .frame import Frame
 
 _T = OpenTask.__table__
@@ -59,18 +60,22 @@ def work(conn: Connection, frame: Frame, names: dict[str, str], now: datetime, m
     agency_names = dict(conn.execute(select(_G.c.code, _G.c.name)).all())
     grouped: dict[tuple[str, str, str], list[int]] = {}
     by_row: dict[str, list[int]] = {}
-    query = (
-        select(_T.c.role, _T.c.area_code, _T.c.bpmn_id, func.count(),
-               func.sum(case((_T.c.due_at < now, 1), else_=0)))
-        .where(_T.c.area_code.in_(frame.codes))
-        .group_by(_T.c.role, _T.c.area_code, _T.c.bpmn_id)
+    tasks = (
+        select(_T.c.role, _T.c.area_code, _T.c.bpmn_id, _T.c.due_at,
+               instance_programme(_I.c.id, _I.c.business_key).label("programme"))
+        .join(_I, _I.c.id == _T.c.instance_id)
+        .where(_T.c.area_code.in_(frame.codes),
+               instance_condition(_I.c.id, _I.c.business_key, frame.programmes))
+        .subquery()
     )  # fmt: skip
-    if frame.programmes is not None:  # one department's work only: which tasks' instances are its own
-        programme = instance_condition(_I.c.id, _I.c.business_key, frame.programmes)
-        query = query.join(_I, _I.c.id == _T.c.instance_id).where(programme)
-    result = conn.execute(query)
-    for role, area, step, number, late in result:
-        agency = _resolve(holders, frame.parents, role, area)
+    t = tasks.c
+    result = conn.execute(
+        select(t.role, t.area_code, t.programme, t.bpmn_id, func.count(),
+               func.sum(case((t.due_at < now, 1), else_=0)))
+        .group_by(t.role, t.area_code, t.programme, t.bpmn_id)
+    )  # fmt: skip
+    for role, area, programme, step, number, late in result:
+        agency = _resolve(holders, frame.parents, role, area, programme)
         key = (agency_names.get(agency, "—"), role or "", step)
         totals = grouped.setdefault(key, [0, 0])
         totals[0] += number
@@ -96,19 +101,23 @@ def work(conn: Connection, frame: Frame, names: dict[str, str], now: datetime, m
     return Work(rows, {k: (v[0], v[1]) for k, v in by_row.items()}, escalations)
 
 
-def _holders(conn: Connection, on: date) -> dict[tuple[str, str], str]:
-    """(role, area) → agency holding it on ``on``."""
+def _holders(conn: Connection, on: date) -> dict[tuple[str, str, str | None], str]:
+    """(role, area, programme) → agency holding it on ``on``; programme None: for every programme."""
     rows = conn.execute(
-        select(_R.c.role, _R.c.area_code, _R.c.agency_code)
+        select(_R.c.role, _R.c.area_code, _R.c.programme, _R.c.agency_code)
         .where(_R.c.effective_from <= on, (_R.c.effective_to.is_(None)) | (_R.c.effective_to > on))
-        .order_by(_R.c.effective_from)
+        .order_by(_R.c.effective_from, _R.c.id)
     )
-    return {(role, area): agency for role, area, agency in rows}
+    return {(role, area, programme): agency for role, area, programme, agency in rows}  # the latest wins
 
 
-def _resolve(holders: dict, parents: dict[str, str | None], role: str | None, area: str | None) -> str | None:
+def _resolve(
+    holders: dict, parents: dict[str, str | None], role: str | None, area: str | None, programme: str
+) -> str | None:
+    """As ``org.resolve_agency``: the nearest area first, the programme's own assignment over one for
+    every programme."""
     while area is not None:
-        found = holders.get((role, area))
+        found = holders.get((role, area, programme)) or holders.get((role, area, None))
         if found is not None:
             return found
         area = parents.get(area)

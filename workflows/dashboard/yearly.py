@@ -68,6 +68,16 @@ def business_key(province: str, year: int) -> str:
     return f"YEAR-{province}-{year}"
 
 
+def is_year_key(key: str) -> bool:
+    return key.startswith("YEAR-")
+
+
+def parse_key(key: str) -> tuple[str, int]:
+    """``YEAR-2024:62-2026`` → (province code, year)."""
+    province, year = key.removeprefix("YEAR-").rsplit("-", 1)
+    return province, int(year)
+
+
 def moments(year: int, plan_start: date = PLAN_START) -> dict[str, str]:
     """The timers' dates (ISO with Vietnam's offset): the November review, and the one-year review when
     the plan's first anniversary falls in ``year`` (else "")."""
@@ -120,8 +130,8 @@ def year_view(ctx: EngineContext, key: str) -> YearView:
             .where(_D.c.business_key == key)
             .order_by(_D.c.id)
         ).all()
-    province, year = key.removeprefix("YEAR-").rsplit("-", 1)
-    return YearView(key, province, int(year), [Document(*row) for row in rows])
+    province, year = parse_key(key)
+    return YearView(key, province, year, [Document(*row) for row in rows])
 
 
 def get_document(ctx: EngineContext, document_id: int) -> tuple[str, str, bytes] | None:

@@ -172,11 +172,16 @@ def handle(
     chains: AgencyChains,
 ) -> Counter[str]:
     """Claim each task, then raise what its ladder says is due and was not raised yet: one unit of work."""
+    # Here, not at the top: programme_work reads payout cycles, whose package imports workflows.tasks,
+    # which imports this package.
+    from ..programme_work import programmes_of
+
     counts: Counter[str] = Counter()
-    chains.prepare(Session(bind=conn), {(task.role, task.area_code) for task in tasks})
+    programme = programmes_of(conn, {task.instance_id for task in tasks})  # whose chain: the case's
+    chains.prepare(Session(bind=conn), {(t.role, t.area_code, programme[t.instance_id]) for t in tasks})
     claimed: list[tuple[DueTask, list[str], list[PlannedAlert]]] = []
     for task in sorted(tasks, key=lambda t: t.id):  # one lock order for every sweep: no deadlocks
-        chain = chains.chain(task.role, task.area_code)
+        chain = chains.chain(task.role, task.area_code, programme[task.instance_id])
         try:
             alerts = _plan(task, chain, calendar, ladders)
             upcoming = [a.at for a in alerts if a.at > now]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ..programmes import SOCIAL, per_child
 from .people import Person
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -195,6 +196,8 @@ class Planner:
         }  # fmt: skip
         if person.has_cccd:
             form["cccd"] = person.cccd
+        if per_child(SOCIAL, person.category_code):  # a single parent: the form asks how many children
+            form["children_count"] = "2"
         rep = person.representative
         if rep is not None:
             form.update(

@@ -35,7 +35,7 @@ def create_demo_users(
 ) -> int:
     """A user for every agency of the province that has none by its demo name yet; returns how many.
 
-    The password is hashed once and the hash shared: argon2 takes ~0.1 s a hash by design, and a demo
+    The password is hashed once and the hash shared: argon2 takes ~25 ms a hash by design, and a demo
     password is public anyway. Real accounts come from ``create_user``, one salt each.
     """
     agencies = session.execute(

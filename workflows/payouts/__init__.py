@@ -4,6 +4,7 @@ Importing this package registers the payout's forms, service-task handlers and t
 """
 
 from . import forms, handlers, task_page  # noqa: F401  (registers forms, checks, handlers, its task page)
+from .export_job import export_job, queue_export
 from .import_job import import_job, queue_import
 from .imports import (
     ImportRefused,
@@ -39,6 +40,7 @@ __all__ = [
     "do_step",
     "get_cycle",
     "get_import",
+    "export_job",
     "import_job",
     "import_results",
     "import_rows",
@@ -46,6 +48,7 @@ __all__ = [
     "list_imports",
     "list_lines",
     "open_step",
+    "queue_export",
     "queue_import",
     "record_cash",
     "start_cycle",

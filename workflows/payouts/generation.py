@@ -9,7 +9,8 @@ category the person's age puts them in that month, per child where the category 
 lines not returned already carry for that month — so a month missed, not collected, or paid at a level
 since raised comes back as arrears (truy lĩnh), and nothing is listed twice.
 
-People are read in one query and lines written in batches; the note names everyone left off and why.
+People are read in one query and lines written in bulk (COPY on PostgreSQL); the note names everyone
+left off and why.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import hashlib
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, delete, func, insert, not_, select, update
+from sqlalchemy import Connection, and_, delete, func, not_, select, update
+
+from engine.fastsql import copy_rows
 
 from ..beneficiaries.models import Beneficiary, Enrolment
 from ..cash_method import payout_method
@@ -36,7 +39,6 @@ SAMPLE = 50  # how many codes a generation note lists per reason
 NOT_OWED = (NOT_COLLECTED, HELD, RETURNED)  # lines whose money did not reach the person
 NOT_ENTITLED = ("rejected", "duplicate")
 EXITED = ("deceased", "exited")
-BATCH = 5000
 
 # Why someone known is not on the list (the note's keys), in Vietnamese for the pages.
 REASONS = {
@@ -112,8 +114,8 @@ def _first_owed(person, month: date, listed: date | None) -> date:
     return month_start(start)
 
 
-def _line(cycle_id: int, person, month: date, entitlement: str, programme: str, category: str,
-          amount: int, basis: str) -> dict:  # fmt: skip
+def _payee(cycle_id: int, person, programme: str) -> dict:
+    """What every line of ``person`` in the list shares: who, how and to whom it is paid."""
     on_account = person.status == "active_cashless" and person.account_number is not None
     if on_account:
         method, recipient = "account", person.account_holder or "beneficiary"
@@ -126,15 +128,14 @@ def _line(cycle_id: int, person, month: date, entitlement: str, programme: str, 
         )
     beneficiary = recipient == "beneficiary"
     return {
-        "cycle_id": cycle_id, "beneficiary_code": person.code, "month": month, "entitlement": entitlement,
-        "programme": programme, "commune_code": person.area_code, "category_code": category,
-        "full_name": person.full_name, "beneficiary_cccd": person.cccd, "method": method,
-        "recipient_kind": recipient,
+        "cycle_id": cycle_id, "beneficiary_code": person.code, "programme": programme,
+        "commune_code": person.area_code, "full_name": person.full_name, "beneficiary_cccd": person.cccd,
+        "method": method, "recipient_kind": recipient,
         "recipient_name": person.full_name if beneficiary else person.representative_name or person.full_name,
         "recipient_cccd": person.cccd if beneficiary else person.representative_cccd,
         "bank_code": person.bank_code if on_account else None,
         "account_number": person.account_number if on_account else None,
-        "amount": amount, "basis": basis, "status": PENDING,
+        "status": PENDING,
     }  # fmt: skip
 
 
@@ -175,7 +176,11 @@ def _basis(programme: str, category: str, rate: tuple[int, int], children: int, 
 
 
 def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, codes: list[str]):
-    """The lines of the list and its note, computed (not yet written)."""
+    """The lines of the list and its note, computed (not yet written).
+
+    A list holds hundreds of thousands of people but few distinct amounts: the category a birth date
+    puts someone in each month, and the text of each amount's basis, are worked out once per distinct
+    key and shared."""
     rates = {
         (row.category_code, row.month): (row.amount, row.base_level)
         for row in conn.execute(select(R).where(R.c.cycle_id == cycle_id))
@@ -184,6 +189,10 @@ def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, cod
     carried, monthly, first_listed = _listed(conn, codes, programme, window, cycle_id)
     note, lines, outside = _Note(), [], 0
     social = load_entitlements()
+    bands: dict[tuple, str | None] = {}
+    bases: dict[tuple, str] = {}
+    by_child: dict[str, bool] = {}
+    months: dict[date, date] = {}  # a month → the next one
     for person in _people(conn, codes, programme):
         if person.status in NOT_ENTITLED:
             note.add("not_entitled", person.code)
@@ -200,30 +209,38 @@ def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, cod
             continue
         if first < window:
             outside, first = outside + 1, window
-        children = (person.children_count or 1) if per_child(programme, person.category_code) else 1
-        owed_any, reason = False, None
+        if person.category_code not in by_child:
+            by_child[person.category_code] = per_child(programme, person.category_code)
+        children = (person.children_count or 1) if by_child[person.category_code] else 1
+        payee, reason = None, None
         current = first
         while current <= last:
-            category = paid_category(programme, person.category_code, person.date_of_birth, current, social)
+            key = (person.category_code, person.date_of_birth, current)
+            if key not in bands:
+                bands[key] = paid_category(programme, *key, social)
+            category = bands[key]
             rate = rates.get((category, current)) if category else None
             if category is None:
                 reason = "below_age_band"
             elif rate is None:
                 reason = reason or "unknown_category"
             else:
-                already = carried.get((person.code, current), 0)
+                already = carried.get((person.code, current), 0) if carried else 0
                 owed = rate[0] * children - already
                 if owed > 0:
-                    owed_any = True
+                    payee = payee or _payee(cycle_id, person, programme)
                     first_time = current == month and (person.code, current) not in monthly
+                    basis_key = (category, rate, children, already)
+                    if basis_key not in bases:
+                        bases[basis_key] = _basis(programme, category, rate, children, already)
                     lines.append(
-                        _line(
-                            cycle_id, person, current, "monthly" if first_time else "arrears", programme,
-                            category, owed, _basis(programme, category, rate, children, already),
-                        )
+                        {**payee, "month": current, "entitlement": "monthly" if first_time else "arrears",
+                         "category_code": category, "amount": owed, "basis": bases[basis_key]}
                     )  # fmt: skip
-            current = add_months(current, 1)
-        if not owed_any:
+            if current not in months:
+                months[current] = add_months(current, 1)
+            current = months[current]
+        if payee is None:
             note.add(reason or "listed_elsewhere", person.code)
     return lines, note, outside
 
@@ -239,12 +256,10 @@ def generate(conn: Connection, cycle_id: int, at: datetime) -> dict:
     conn.execute(delete(L).where(L.c.cycle_id == cycle_id))
     lines, note, outside = draw_lines(conn, cycle_id, cycle.month, cycle.programme, codes)
     monthly = [line for line in lines if line["entitlement"] == "monthly"]
-    for start in range(0, len(monthly), BATCH):
-        conn.execute(insert(L), monthly[start : start + BATCH])
+    copy_rows(conn, L, monthly)
     faults.checkpoint("generate.after_monthly")
     arrears = [line for line in lines if line["entitlement"] != "monthly"]
-    for start in range(0, len(arrears), BATCH):
-        conn.execute(insert(L), arrears[start : start + BATCH])
+    copy_rows(conn, L, arrears)
     faults.checkpoint("generate.after_arrears")
     total = sum(line["amount"] for line in lines)
     summary = {

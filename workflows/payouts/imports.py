@@ -17,15 +17,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import uuid4
 
-from sqlalchemy import Connection, String, bindparam, func, insert, or_, select, update
+from sqlalchemy import BigInteger, Connection, String, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from engine import EngineContext
 from engine.errors import Conflict
-from engine.fastsql import FastStatement, insert_rows
+from engine.fastsql import FastStatement, copy_rows
 
 from . import faults, ledger
 from .models import PayoutImport, PayoutImportRow, PayoutLine
-from .outcomes import ACCOUNT, APPLIED, CASH, DUPLICATE, REFUSED, SKIPPED, LineState, ResultRow, decide
+from .outcomes import (
+    ACCOUNT,
+    APPLIED,
+    CASH,
+    DUPLICATE,
+    REFUSED,
+    SKIPPED,
+    Change,
+    LineState,
+    ResultRow,
+    decide,
+)
 from .results_file import ImportRefused, parse
 
 IMP, IR, L = PayoutImport.__table__, PayoutImportRow.__table__, PayoutLine.__table__
@@ -43,7 +55,6 @@ _SET_RESULT = FastStatement(
         result_at=bindparam("b_at", type_=L.c.result_at.type),
     )
 )
-_ROW_RESULT = FastStatement(insert_rows(IR))
 
 
 @dataclass(frozen=True)
@@ -196,18 +207,12 @@ def _apply(
     lines = _line_states(conn, cycle_id, rows)
     outcomes, changes = decide(kind, rows, lines)
     if changes:
-        params = [
-            {
-                "b_id": c.line_id, "b_expected": c.expected, "b_status": c.status, "b_ref": c.reference,
-                "b_reason": c.reason, "b_import": batch_id, "b_at": at,
-            }
-            for c in changes
-        ]  # fmt: skip
-        updated = _SET_RESULT.run_many(conn, params)
-        if updated != len(changes):
+        merged = _merge(changes)
+        if _set_results(conn, merged, batch_id, at) != len(merged):
             raise Conflict(f"lines of cycle {cycle_id} changed during the import; import the file again")
-    _ROW_RESULT.run_many(
+    copy_rows(
         conn,
+        IR,
         [
             {
                 "import_id": batch_id,
@@ -223,6 +228,56 @@ def _apply(
     for outcome in outcomes:
         counts[outcome.outcome] += 1
     return counts
+
+
+def _merge(changes: list[Change]) -> list[Change]:
+    """One change per line: a line changed twice in a chunk (not collected, then paid) goes from the
+    status first seen to the last one, keeping the last reference and reason given (as two updates
+    in a row would)."""
+    merged: dict[int, Change] = {}
+    for c in changes:
+        before = merged.get(c.line_id)
+        if before is not None:
+            c = Change(c.line_id, before.expected, c.status, c.reference or before.reference,
+                       c.reason or before.reason)  # fmt: skip
+        merged[c.line_id] = c
+    return list(merged.values())
+
+
+def _set_results(conn: Connection, changes: list[Change], batch_id: int, at: datetime) -> int:
+    """Apply the changes, each guarded by the status it was decided on; returns how many applied.
+    On PostgreSQL one UPDATE joined to the changes as arrays; elsewhere one statement per line."""
+    if conn.dialect.name != "postgresql":
+        params = [
+            {
+                "b_id": c.line_id, "b_expected": c.expected, "b_status": c.status, "b_ref": c.reference,
+                "b_reason": c.reason, "b_import": batch_id, "b_at": at,
+            }
+            for c in changes
+        ]  # fmt: skip
+        return _SET_RESULT.run_many(conn, params)
+    text = ARRAY(String)
+    given = func.unnest(
+        bindparam("ids", type_=ARRAY(BigInteger)), bindparam("expected", type_=text),
+        bindparam("statuses", type_=text), bindparam("refs", type_=text), bindparam("reasons", type_=text),
+    ).table_valued("id", "expected", "status", "ref", "reason").render_derived("given")  # fmt: skip
+    statement = (
+        update(L)
+        .where(L.c.id == given.c.id, L.c.status == given.c.expected)
+        .values(
+            status=given.c.status,
+            transaction_ref=func.coalesce(given.c.ref, L.c.transaction_ref),
+            failure_reason=func.coalesce(given.c.reason, L.c.failure_reason),
+            import_id=batch_id,
+            result_at=at,
+        )
+    )
+    values = {
+        "ids": [c.line_id for c in changes], "expected": [c.expected for c in changes],
+        "statuses": [c.status for c in changes], "refs": [c.reference for c in changes],
+        "reasons": [c.reason for c in changes],
+    }  # fmt: skip
+    return conn.execute(statement, values).rowcount
 
 
 def _line_states(conn: Connection, cycle_id: int, rows: list[ResultRow]) -> dict[int, LineState]:

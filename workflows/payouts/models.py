@@ -115,6 +115,8 @@ class PayoutLine(Base):
         ),
         Index("ix_payout_lines_cycle_status", "cycle_id", "status"),
         Index("ix_payout_lines_cycle_cccd", "cycle_id", "beneficiary_cccd"),
+        # Every earlier line of a person (any cycle, any entitlement): read for each person a list holds.
+        Index("ix_payout_lines_person", "beneficiary_code", "programme", "month"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -69,9 +69,10 @@ def monthly_report_xlsx(ctx: EngineContext, cycle_id: int, issuer_role: str = "d
 
 
 def _parties(session: Session, cycle: CycleView, issuer_role: str, on: date) -> tuple[str, str, str]:
-    """Who reports to whom: the agencies that played those roles in the cycle's month."""
-    issuer = resolve_agency(session, issuer_role, cycle.area_code, on).name
-    recipient = resolve_agency(session, "dolisa", cycle.area_code, on).name
+    """Who reports to whom: the agencies that played those roles in the cycle's month, for its programme
+    (since 1/3/2025 a merit cycle reports to Home Affairs, a social-assistance one to Health)."""
+    issuer = resolve_agency(session, issuer_role, cycle.area_code, on, cycle.programme).name
+    recipient = resolve_agency(session, "dolisa", cycle.area_code, on, cycle.programme).name
     province = next((a for a in ancestors(session, cycle.area_code) if a.level == "province"), None)
     return issuer, recipient, province.name if province else ""
 

@@ -8,7 +8,6 @@ task is completed; notices for failed transfers are delivered after that step ha
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 import engine
 from engine import EngineContext
 from engine.errors import NotFound, ValidationError
+from engine.fastsql import copy_rows
 from engine.steps import StepResult
 
 from ..beneficiaries.models import OPEN_STATUSES, Beneficiary, Enrolment
@@ -87,7 +87,7 @@ def start_cycle(
                 "line_count": 0, "total_amount": 0, "created_at": now, "updated_at": now,
             },
         ).scalar_one()  # fmt: skip
-        conn.execute(insert(PayoutRate.__table__), rate_rows(cycle_id, month, entitlements, programme, merit))
+        copy_rows(conn, PayoutRate.__table__, rate_rows(cycle_id, month, entitlements, programme, merit))
 
     data = {"cycle": key, "month": f"{month:%Y-%m}", "programme": programme}
     try:
@@ -115,23 +115,43 @@ def start_cycles(
     """One cycle per programme and area at the cycle level under ``root_area`` (a province) that has
     anyone enrolled in that programme (people being onboarded included: they are paid in cash)."""
     with ctx.db.read() as session:
-        root = session.get(Area, root_area)
-        if root is None:
-            raise NotFound(f"area {root_area} does not exist")
-        level = level or cycle_level(root.structure)
-        areas = {a.code: a for a in session.scalars(select(Area).where(Area.structure == root.structure))}
-        wanted = Counter()
-        for programme in programmes:
-            for code in session.execute(_enrolled_areas(programme)).scalars():
-                area = areas.get(code)
-                while area is not None and area.level != level:
-                    area = areas.get(area.parent_code)
-                if area is not None and _under(areas, area, root_area):
-                    wanted[(programme, area.code)] += 1
+        wanted = _cycle_areas(session, [root_area], level, programmes)
     return [
-        start_cycle(ctx, code, month, actor, entitlements, programme, merit)
-        for programme, code in sorted(wanted, key=lambda pc: (PROGRAMMES.index(pc[0]), pc[1]))
+        start_cycle(ctx, code, month, actor, entitlements, programme, merit) for programme, code in wanted
     ]
+
+
+def _cycle_areas(session, roots: list[str], level: str | None, programmes: tuple[str, ...]) -> list[tuple]:
+    """(programme, area) of every cycle to start under ``roots``, root by root: who is enrolled where is
+    read once for all of them (a whole-table scan at national scale)."""
+    found: dict[str, Area] = {}
+    for code in roots:
+        root = session.get(Area, code)
+        if root is None:
+            raise NotFound(f"area {code} does not exist")
+        found[code] = root
+    areas = {
+        a.code: a
+        for a in session.scalars(
+            select(Area).where(Area.structure.in_({r.structure for r in found.values()}))
+        )
+    }
+    enrolled = {
+        programme: list(session.execute(_enrolled_areas(programme)).scalars()) for programme in programmes
+    }
+    started = []
+    for code, root in found.items():
+        at = level or cycle_level(root.structure)
+        wanted = set()
+        for programme in programmes:
+            for commune in enrolled[programme]:
+                area = areas.get(commune)
+                while area is not None and area.level != at:
+                    area = areas.get(area.parent_code)
+                if area is not None and _under(areas, area, code):
+                    wanted.add((programme, area.code))
+        started += sorted(wanted, key=lambda pc: (PROGRAMMES.index(pc[0]), pc[1]))
+    return started
 
 
 def _enrolled_areas(programme: str):
@@ -154,7 +174,8 @@ def start_monthly_cycles(ctx: EngineContext, month: date | str) -> list[CycleSta
         provinces = list(
             session.scalars(select(Area.code).where(Area.level == "province").order_by(Area.code))
         )
-    return [cycle for root in provinces for cycle in start_cycles(ctx, root, month, actor="scheduler")]
+        wanted = _cycle_areas(session, provinces, None, PROGRAMMES)
+    return [start_cycle(ctx, code, month, "scheduler", None, programme) for programme, code in wanted]
 
 
 def _under(areas: dict, area, root: str) -> bool:
@@ -202,7 +223,7 @@ def open_step(ctx: EngineContext, cycle_id: int, bpmn_id: str | None = None):
         instance_id = session.execute(select(C.c.instance_id).where(C.c.id == cycle_id)).scalar()
     if instance_id is None:
         return None
-    tasks = engine.get_instance(ctx, instance_id).open_tasks
+    tasks = engine.list_tasks(ctx, instance_id=instance_id)
     return next((t for t in tasks if bpmn_id is None or t.bpmn_id == bpmn_id), None)
 
 

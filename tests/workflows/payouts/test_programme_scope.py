@@ -3,18 +3,27 @@ sees its own programme's tasks in its inbox and its own figures on its dashboard
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
 
+import engine
 from engine.errors import NotFound
 from workflows import payouts
+from workflows.case.service import open_case
 from workflows.dashboard.page import dashboard_page
+from workflows.deadlines import alerts_of_instance, sweep_deadlines
 from workflows.inbox import InboxFilter, list_inbox, task_in_scope
+from workflows.org import Agency
+from workflows.payouts.report import monthly_report_xlsx
+from workflows.programme_work import programmes_of
 from workflows.scope import scope_for
-from workflows.tasks import Viewer, open_task
+from workflows.tasks import Viewer, open_task, route
 
-from .conftest import CITY
+from .conftest import CITY, DAK_CAM
 from .test_entitled import enrol, set_record
 
 HEALTH, HOME_AFFAIRS = f"{CITY}/yt", f"{CITY}/nv"  # Phòng Y tế, Phòng Nội vụ thành phố Kon Tum
@@ -70,3 +79,61 @@ def test_each_department_sees_its_programmes_work_and_figures(pay):
 def scope_for_admin(pay):
     with pay.ctx().db.read() as session:
         return scope_for(session, PROVINCE_HEALTH, date(2025, 4, 1))
+
+
+def test_overdue_work_escalates_along_its_own_programmes_departments(pay):
+    pay.add(3)
+    enrol(pay, "BN1000003", "merit", "merit_martyr_family_1", date(2025, 4, 1))
+    set_record(pay, "BN1000003", category_code="merit_martyr_family_1")
+    pay.at(2025, 4, 1)
+    cycles = {s.business_key: s.cycle_id for s in payouts.start_cycles(pay.ctx(), "2024:62", "2025-04")}
+    instance = {key: pay.cycle(cycle_id).instance_id for key, cycle_id in cycles.items()}
+    pay.at(2025, 4, 30)  # every first step long overdue: escalated to the top
+    assert sweep_deadlines(pay.ctx()).escalations >= 4
+
+    def who(key: str) -> list[tuple[str, int, str]]:
+        with pay.ctx().db.read() as session:
+            alerts = alerts_of_instance(session, instance[key])
+        return [(a.kind, a.level, a.agency_code) for a in alerts if a.kind != "reminder"]
+
+    assert who(f"PAY-{CITY}-2025-04-NCC") == [
+        ("overdue", 0, HOME_AFFAIRS),
+        ("escalation", 1, PROVINCE_HOME_AFFAIRS),
+        ("escalation", 2, "2024:62/ubnd"),
+    ]
+    assert who(f"PAY-{CITY}-2025-04") == [
+        ("overdue", 0, HEALTH),
+        ("escalation", 1, PROVINCE_HEALTH),
+        ("escalation", 2, "2024:62/ubnd"),
+    ]
+    # and "the next step goes to …" names the same department
+    for key, department in ((f"PAY-{CITY}-2025-04-NCC", HOME_AFFAIRS), (f"PAY-{CITY}-2025-04", HEALTH)):
+        (task,) = engine.get_instance(pay.ctx(), instance[key]).open_tasks
+        assert route(pay.ctx(), task).agency_code == department, key
+    # and each cycle's monthly report goes to its own programme's provincial department
+    with pay.ctx().db.read() as session:
+        names = dict(session.execute(select(Agency.code, Agency.name)).all())
+    for key, department in (
+        (f"PAY-{CITY}-2025-04-NCC", PROVINCE_HOME_AFFAIRS),
+        (f"PAY-{CITY}-2025-04", PROVINCE_HEALTH),
+    ):
+        sheet = load_workbook(io.BytesIO(monthly_report_xlsx(pay.ctx(), cycles[key]))).active
+        text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+        assert names[department] in text, key
+
+
+def test_a_case_is_its_persons_programmes_work(pay):
+    pay.at(2025, 4, 1)
+    ctx = pay.ctx()
+    merit = open_case(ctx, "BN2000001", DAK_CAM, "Y Thị Hoa", "merit_martyr_family_1").instance_id
+    both = open_case(ctx, "BN2000002", DAK_CAM, "A Văn Nam", "disabled_severe").instance_id
+    new = open_case(ctx, "BN2000003", DAK_CAM, "Y Thị Lan", "disabled_severe").instance_id
+    enrol(pay, "BN2000001", "merit", "merit_martyr_family_1", date(2025, 4, 1))  # merit only
+    enrol(pay, "BN2000002", "merit", "merit_martyr_family_1", date(2025, 4, 1))  # and social assistance
+    enrol(pay, "BN2000002", "social_assistance", "disabled_severe", date(2025, 4, 1))
+    with ctx.db.transaction() as conn:
+        assert programmes_of(conn, [merit, both, new]) == {
+            merit: "merit",
+            both: "social_assistance",  # routed as social assistance; both departments see it
+            new: "social_assistance",  # not enrolled yet: being brought in for social assistance
+        }
