@@ -24,7 +24,7 @@ def overflowing(page: Page) -> list[str]:
     )
 
 
-def test_the_inbox_fits_a_390_px_phone(page: Page, live_app):
+def test_the_inbox_and_a_task_page_fit_a_390_px_phone(page: Page, live_app):
     open_case_at_registration(live_app, "BN-0001", "Y Thị Hoa")
     open_case_at_registration(live_app, "BN-0002", "Nguyễn Thị Phương Thảo Hoàng Lan")
     page.set_viewport_size(PHONE)
@@ -36,6 +36,14 @@ def test_the_inbox_fits_a_390_px_phone(page: Page, live_app):
     expect(rows.first.locator("select[name=assignee]")).to_be_hidden()
     rows.first.locator("summary").click()
     expect(rows.first.locator("select[name=assignee]")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], overflowing(page)
+    # and the step it leads to: the registration form (long category names in its lists) beside the case
+    rows.first.get_by_role("link", name="Đăng ký phương thức chi trả").click()
+    expect(page.locator("#task-form")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], overflowing(page)
+    # and the case itself, with its diagram
+    page.locator("p.meta").get_by_role("link").first.click()
+    expect(page.locator("#diagram[data-ready]")).to_be_attached()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], overflowing(page)
 
 
