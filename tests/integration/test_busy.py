@@ -17,10 +17,15 @@ from tests.integration.test_cli import FIXTURE_PATHS, START, cli, error_line  # 
 
 
 @pytest.fixture
+def database_url(tmp_path):
+    """SQLite only, here: the database-wide write lock is SQLite's (this replaces the suite's fixture, which
+    runs on PostgreSQL too)."""
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
 def held_lock(database_url):
     """Another connection holding the write lock (``BEGIN IMMEDIATE``) until the test ends."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the database-wide write lock is SQLite's")
     holder = sqlite3.connect(make_url(database_url).database, isolation_level=None)
 
     def hold() -> None:
