@@ -1,7 +1,7 @@
 """Record cleaning in bulk: the police download the records waiting for them as a spreadsheet, check them
 against the national population database, and upload the results — one row per person.
 
-Every row goes through the same form and checks as the task page (``workflows.cases.submit``), so a
+Every row goes through the same form and checks as the task page (``workflows.tasks.submit_task``), so a
 row is accepted or refused for the same reasons. Rows are independent: a bad row is reported and the
 good ones go through. Uploading a file again changes nothing: a row whose task is done is reported as
 already processed. Only tasks in the agency's own area are touched.
