@@ -10,7 +10,7 @@ from ..forms import form
 from ..forms.fields import choice, day, flag, require_when, text
 from ..validators import InvalidValue, validate_cccd
 from .common import GENDERS
-from .registration import RegistrationForm, _category_choices, _one_of, check_children, children_field
+from .registration import RegistrationForm, check_children, children_field, offer_categories
 
 _PERSON = RegistrationForm._declared_fields
 
@@ -33,11 +33,7 @@ class NewCaseForm(Schema):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        categories = _category_choices()
-        field = self.fields["category_code"]
-        field.metadata["choices"] = categories
-        field.validators = [v for v in field.validators if not hasattr(v, "choices")]
-        field.validators.append(_one_of(categories, "đối tượng hưởng"))
+        offer_categories(self)
 
     @validates_schema(skip_on_field_errors=False)
     def conditional(self, data, **_):

@@ -43,6 +43,15 @@ def _category_choices() -> dict[str, str]:
     return {c.code: c.name for c in load_entitlements().categories.values()}
 
 
+def offer_categories(schema: Schema) -> None:
+    """Offer the categories of the entitlements data in ``category_code``, and accept only those."""
+    categories = _category_choices()
+    field = schema.fields["category_code"]
+    field.metadata["choices"] = categories
+    field.validators = [v for v in field.validators if not hasattr(v, "choices")]
+    field.validators.append(_one_of(categories, "đối tượng hưởng"))
+
+
 def _per_child_codes() -> list[str]:
     return [c.code for c in load_entitlements().categories.values() if c.per_child]
 
@@ -126,11 +135,7 @@ class RegistrationForm(Schema):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        categories = _category_choices()
-        field = self.fields["category_code"]
-        field.metadata["choices"] = categories
-        field.validators = [v for v in field.validators if not hasattr(v, "choices")]
-        field.validators.append(_one_of(categories, "đối tượng hưởng"))
+        offer_categories(self)
 
     @validates_schema(skip_on_field_errors=False)
     def conditional(self, data, **_):
