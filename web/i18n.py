@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, request, session
 from flask_babel import Babel
 
+from workflows.deadlines import VIETNAM
 from workflows.validators import account_label
 
 LANGUAGES = ("vi", "en")
 API_PREFIX = "/api/"
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 babel = Babel()
 
 

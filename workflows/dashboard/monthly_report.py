@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from engine import EngineContext
 from engine.errors import NotFound
 
+from ..deadlines.calendar import VIETNAM
 from ..org import resolve_agency
 from ..org.models import Area
-from ..payouts.common import VIETNAM_TZ, add_months
+from ..payouts.common import add_months
 from ..payouts.models import PayoutCycle, PayoutLine
 from ..payouts.report import GROUPS
 from ..scope import Scope
@@ -59,7 +60,7 @@ def monthly_report(
     ctx: EngineContext, scope: Scope, is_admin: bool, area_code: str | None, month: date | None = None
 ) -> MonthlyReport:
     """The month's report of ``area_code`` (None: the month just paid); NotFound outside the user's view."""
-    today = ctx.now().astimezone(VIETNAM_TZ).date()
+    today = ctx.now().astimezone(VIETNAM).date()
     month = month or add_months(today.replace(day=1), -1)
     with ctx.db.read() as session:
         frame = build_frame(session, scope, is_admin, area_code)

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 import engine
 from engine import EngineContext
 
-from ..payouts.common import VIETNAM_TZ
+from ..deadlines.calendar import VIETNAM
 from ..scope import Scope
 from .cases import CoverageRow, Funnel, coverage, funnel, status_counts
 from .frame import Frame, build_frame
@@ -34,9 +34,9 @@ def dashboard_page(
     """Everything the page shows for ``area_code`` (None: the top of the user's view). NotFound when the
     area is outside what the user watches."""
     now = ctx.now()
-    today = now.astimezone(VIETNAM_TZ).date()
+    today = now.astimezone(VIETNAM).date()
     this_month = today.replace(day=1)
-    month_start = datetime.combine(this_month, time(0), VIETNAM_TZ)
+    month_start = datetime.combine(this_month, time(0), VIETNAM)
     names = step_names(ctx)
     summarise_closed_cycles(ctx)
     with ctx.db.read() as session:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import ProcessVersion
 
-from ..payouts.common import VIETNAM_TZ
+from ..deadlines.calendar import VIETNAM
 from ..scope import Scope
 from .cases import CASE_PROCESS, coverage, funnel, status_counts
 from .frame import build_frame
@@ -28,7 +28,7 @@ def year_figures_xlsx(session: Session, province: str, today: date, title: str, 
     """``months`` months of payouts up to ``today``'s month, and the other figures as of ``today``."""
     frame = build_frame(session, Scope(""), True, province)
     conn = session.connection()
-    now = datetime.combine(today, time(12, 0), VIETNAM_TZ)
+    now = datetime.combine(today, time(12, 0), VIETNAM)
     this_month = today.replace(day=1)
     statuses = status_counts(conn, frame)
     names = _step_names(session)
@@ -52,7 +52,7 @@ def year_figures_xlsx(session: Session, province: str, today: date, title: str, 
     ]  # fmt: skip
     steps = funnel(conn, frame, statuses, names, now).steps
     step_rows = [[s.name, s.count, s.oldest_days] for s in steps]
-    jobs = work(conn, frame, names, now, datetime.combine(this_month, time(0), VIETNAM_TZ))
+    jobs = work(conn, frame, names, now, datetime.combine(this_month, time(0), VIETNAM))
     work_rows = [[w.agency, w.step_name, w.open, w.overdue] for w in jobs.rows]
     return workbook_xlsx([
         (f"{title} — chi trả theo tháng", where, month_columns, month_rows),

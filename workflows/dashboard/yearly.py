@@ -19,11 +19,11 @@ from engine import EngineContext
 from engine.models import Instance
 from engine.services import ServiceCall
 
+from ..deadlines.calendar import VIETNAM
 from ..forms import form
 from ..forms.fields import choice, flag, require_when, text
 from ..org.areas import subtree_query
 from ..org.models import Area, RoleAssignment
-from ..payouts.common import VIETNAM_TZ
 from ..services import registry
 from ..tasks.registry import TaskPageParts, task_page
 from ..tasks.service import submit_form as _submit_form
@@ -81,7 +81,7 @@ def parse_key(key: str) -> tuple[str, int]:
 def moments(year: int, plan_start: date = PLAN_START) -> dict[str, str]:
     """The timers' dates (ISO with Vietnam's offset): the November review, and the one-year review when
     the plan's first anniversary falls in ``year`` (else "")."""
-    at = lambda day: datetime.combine(day, time(8, 0), VIETNAM_TZ).isoformat()  # noqa: E731
+    at = lambda day: datetime.combine(day, time(8, 0), VIETNAM).isoformat()  # noqa: E731
     anniversary = _anniversary(plan_start)
     return {
         "review_at": at(date(year, REVIEW_MONTH, 1)),
@@ -197,7 +197,7 @@ def check_targets(call: ServiceCall) -> dict:
 def attach_figures(call: ServiceCall) -> dict:
     """The figures up to the review's month, as xlsx, kept with the year (in the step's transaction)."""
     kind = str(call.params["kind"])
-    today = call.at.astimezone(VIETNAM_TZ).date()
+    today = call.at.astimezone(VIETNAM).date()
     year = int(call.data["year"])
     months = 12 if kind == "one_year" or today.year != year else today.month  # the plan's year, or Jan→now
     with Session(bind=call.db) as session:

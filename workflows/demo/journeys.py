@@ -7,12 +7,10 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from ..deadlines.calendar import VIETNAM
 from ..programmes import SOCIAL, per_child
 from .people import Person
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # stage → (weight per 300 cases, days between the last step and now: (least, most)). A stage waiting on a
 # timer keeps its last step inside the timer's delay (30 days to retry outreach, 90 to offer cashless

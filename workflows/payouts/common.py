@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from ..entitlements import month_start
 
 PROCESS = "monthly_payout"
-VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOTICE_MESSAGE = "payout_failed"
 
 # The area level one cycle covers, by structure: configuration, since Vietnam reorganises (issue 6).

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from engine import EngineContext
 
+from ..deadlines.calendar import VIETNAM
 from ..org import ancestors, resolve_agency
-from .common import CASH_PAID, HELD, NOT_COLLECTED, PAID, RETURNED, VIETNAM_TZ, month_label
+from .common import CASH_PAID, HELD, NOT_COLLECTED, PAID, RETURNED, month_label
 from .models import PayoutLine
 from .views import CycleView, cycle_view, grouped
 
@@ -37,7 +38,7 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def monthly_report_xlsx(ctx: EngineContext, cycle_id: int, issuer_role: str = "district_pc") -> bytes:
-    today = ctx.now().astimezone(VIETNAM_TZ).date()
+    today = ctx.now().astimezone(VIETNAM).date()
     with ctx.db.read() as session:
         conn = session.connection()
         cycle = cycle_view(conn, cycle_id)

@@ -14,9 +14,10 @@ from engine import EngineContext, history
 from engine.errors import NotFound
 from engine.views import TaskView
 
+from ..deadlines.calendar import VIETNAM
 from ..privacy import mask, sees_account, sees_cccd
 from ..scope import Scope, area_names
-from .common import CASH_METHODS, CASH_PENDING, NOT_COLLECTED, PENDING, VIETNAM_TZ
+from .common import CASH_METHODS, CASH_PENDING, NOT_COLLECTED, PENDING
 from .models import PayoutCycle, PayoutLine
 from .views import CycleView, LineView, Total, list_cycles, list_lines
 
@@ -165,7 +166,7 @@ def step_agencies(ctx: EngineContext, cycle: CycleView) -> dict[str, str]:
     today's date (the 2025 reorganisation moved them: never a name written into a page)."""
     from ..org.routing import resolve_agency
 
-    today = ctx.now().astimezone(VIETNAM_TZ).date()
+    today = ctx.now().astimezone(VIETNAM).date()
     names = {}
     with ctx.db.read() as session:
         for role in PAYOUT_ROLES:

@@ -24,11 +24,12 @@ import engine
 from engine import EngineContext
 
 from ..beneficiaries.models import Beneficiary
+from ..deadlines.calendar import VIETNAM
 from ..demo.organisation import build_demo_organisation
 from ..org import load_area_file, load_current_units
 from ..org.models import Area
 from ..payouts import files
-from ..payouts.common import ACTIVE_STATUSES, VIETNAM_TZ, add_months, parse_month
+from ..payouts.common import ACTIVE_STATUSES, add_months, parse_month
 from ..payouts.imports import import_results, record_cash
 from ..payouts.rates import known_on
 from ..payouts.service import do_step, start_cycles
@@ -75,7 +76,7 @@ class SimulationClock:
         return self.now
 
     def day(self, day: date, hour: int = 9) -> date:
-        self.now = datetime.combine(day, time(hour), tzinfo=VIETNAM_TZ).astimezone(UTC)
+        self.now = datetime.combine(day, time(hour), tzinfo=VIETNAM).astimezone(UTC)
         return day
 
 
@@ -170,7 +171,7 @@ def _run_month(ctx, clock, rng, options, month: date, areas: list[str], people: 
     workday = _workdays(month)
     clock.day(next(workday))
     engine.fire_due_timers(ctx)
-    tend_cases(ctx, rng, clock.now.astimezone(VIETNAM_TZ).date())
+    tend_cases(ctx, rng, clock.now.astimezone(VIETNAM).date())
     known = known_on(add_months(month, -options.decree_lag_months))
     started = [s for s in start_cycles(ctx, ROOTS[options.structure], month, "sim", entitlements=known)
                if s.business_key.split("-")[1] in areas]  # fmt: skip
@@ -199,7 +200,7 @@ def _run_month(ctx, clock, rng, options, month: date, areas: list[str], people: 
             ctx, cycle_id, "pay", {"results_recorded": True}, user="sim-provider"
         ).notices.delivered
     clock.day(next(workday))
-    repaired = tend_cases(ctx, rng, clock.now.astimezone(VIETNAM_TZ).date())["repair_account"]
+    repaired = tend_cases(ctx, rng, clock.now.astimezone(VIETNAM).date())["repair_account"]
     for cycle_id in ids:
         fallback = [line.id for line in list_lines(ctx, cycle_id, status="cash_pending", limit=1_000_000)]
         if fallback:

@@ -12,9 +12,9 @@ from sqlalchemy import select
 import engine
 from tests.workflows.test_case_paths import to_active
 from workflows import payouts
+from workflows.deadlines import VIETNAM
 from workflows.forms import FormInvalid
 from workflows.org.models import Area
-from workflows.payouts.common import VIETNAM_TZ
 from workflows.tasks import route, submit_task
 
 from .conftest import CITY, reconcile_form
@@ -37,7 +37,7 @@ def routed(pay, cycle_id) -> dict[str, str]:
 
 
 def local_day(moment) -> date:
-    return moment.astimezone(VIETNAM_TZ).date()
+    return moment.astimezone(VIETNAM).date()
 
 
 def test_a_whole_cycle_goes_to_the_right_agencies_and_closes_balanced(pay):
