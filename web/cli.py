@@ -277,17 +277,17 @@ def cmd_demo_load(args) -> int:
 
 def cmd_scheduler(args) -> None:
     from workflows.dashboard import start_years
-    from workflows.jobs import start_worker
+    from workflows.jobs import start_worker, stop_worker
     from workflows.payouts import start_monthly_cycles
     from workflows.scheduler import run_blocking
 
-    worker = start_worker(args.ctx())  # every scheduler process runs background jobs too, lease or not
+    start_worker(args.ctx())  # every scheduler process runs background jobs too, lease or not
     try:
         run_blocking(
             args.ctx(), args.interval, start_monthly_cycles=start_monthly_cycles, start_years=start_years
         )
     finally:
-        worker.stop()
+        stop_worker(args.ctx())
 
 
 def cmd_deadlines_sweep(args) -> None:

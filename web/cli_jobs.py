@@ -27,7 +27,7 @@ def register(sub, command, show) -> None:
         show(list_jobs(args.ctx(), status=args.status, limit=args.limit), args.json, lines)
 
     def work(args) -> None:
-        from workflows.jobs import start_worker
+        from workflows.jobs import start_worker, stop_worker
 
         stopped = threading.Event()
         if threading.current_thread() is threading.main_thread():
@@ -39,7 +39,7 @@ def register(sub, command, show) -> None:
                 pass
         except KeyboardInterrupt:
             pass
-        worker.stop()
+        stop_worker(args.ctx())
         print(f"job worker {worker.holder} stopped")
 
     def run(args) -> None:

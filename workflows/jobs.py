@@ -67,6 +67,13 @@ def start_worker(ctx: EngineContext, poll_s: float = 2.0) -> queue.JobWorker:
     return worker
 
 
+def stop_worker(ctx: EngineContext) -> None:
+    """Stop this process's worker and forget it, so ``start_soon`` drains in a thread from then on."""
+    worker = ctx.extensions.pop(WORKER, None)
+    if worker is not None:
+        worker.stop()
+
+
 __all__ = [
     "JobFailed",
     "JobInterrupted",
@@ -81,4 +88,5 @@ __all__ = [
     "run_pending",
     "start_soon",
     "start_worker",
+    "stop_worker",
 ]

@@ -467,17 +467,17 @@ def test_the_province_department_and_the_administrator_read_every_cycle(app, peo
         assert cash.status_code == 404
 
 
-# Last: `cmd_scheduler` leaves its stopped job worker registered in this module's app, so a results
-# import queued after it would wait for that worker forever.
 def test_the_scheduler_starts_the_months_cycles_in_process_and_alone(app, monkeypatch):
     import web.cli
     import workflows.scheduler
     from web import create_app
+    from workflows.jobs import WORKER
 
     heard = []
     monkeypatch.setattr(workflows.scheduler, "run_blocking", lambda *a, **kw: heard.append(kw))
     monkeypatch.setattr(workflows.scheduler, "start_background", lambda *a, **kw: heard.append(kw))
     web.cli.cmd_scheduler(SimpleNamespace(ctx=lambda: app.extensions["ansinh"], interval=30))
+    assert WORKER not in app.extensions["ansinh"].extensions  # stopped and forgotten: later jobs still run
     other = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x", "SCHEDULER": True})
     other.extensions["ansinh"].db.dispose()
     assert [kw["start_monthly_cycles"] for kw in heard] == [payouts.start_monthly_cycles] * 2
