@@ -8,16 +8,15 @@ import csv
 import io
 import re
 import time
-import uuid
 from datetime import date
 from types import SimpleNamespace
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 import engine
-from tests.conftest import BACKENDS, PG_URL
+from tests.conftest import BACKENDS, fresh_database
 from tests.web.conftest import Browser, csrf_token
 from tests.web.demo_app import CITY, COMMUNE_A, COMMUNE_B, PASSWORD, build_app
 from tests.workflows.payouts.conftest import reconcile_form, results_csv
@@ -39,28 +38,15 @@ STEPS = {  # the step a cycle is driven to → the role whose step it is
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def app(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path_factory.mktemp('payout-pages') / 'test.db'}", None
-    else:
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-        drop = (admin, schema)
-    app = build_app(url)
-    app.config["PAYOUT_IMPORT_CHUNK_ROWS"] = 7  # several chunks, so the progress bar has steps
-    app.months = iter(range(18))  # a month of its own for each cycle, while the demo's 2024 structure lasts
-    ctx = app.extensions["ansinh"]
-    with ctx.db.transaction() as conn:
-        bulk.add_beneficiaries(conn, [COMMUNE_A, COMMUNE_B], PEOPLE, app.clock())
-    yield app
-    ctx.db.dispose()
-    if drop:
-        admin, schema = drop
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_database(request.param, tmp_path_factory.mktemp("payout-pages")) as url:
+        app = build_app(url)
+        app.config["PAYOUT_IMPORT_CHUNK_ROWS"] = 7  # several chunks, so the progress bar has steps
+        app.months = iter(range(18))  # a month of its own per cycle, while the demo's 2024 structure lasts
+        ctx = app.extensions["ansinh"]
+        with ctx.db.transaction() as conn:
+            bulk.add_beneficiaries(conn, [COMMUNE_A, COMMUNE_B], PEOPLE, app.clock())
+        yield app
+        ctx.db.dispose()
 
 
 @pytest.fixture

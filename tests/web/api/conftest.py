@@ -3,13 +3,11 @@ people with payouts to make, and a client that calls the API with a token."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from tests.conftest import BACKENDS, PG_URL
+from tests.conftest import BACKENDS, fresh_database
 from tests.web.demo_app import CITY, COMMUNE_A, build_app
 from workflows import payouts
 from workflows.apiaccess import SCOPES, create_token
@@ -20,27 +18,14 @@ ALL_SCOPES = sorted(SCOPES)
 
 @pytest.fixture(scope="package", params=BACKENDS)
 def app(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path_factory.mktemp('api') / 'test.db'}", None
-    else:
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-        drop = (admin, schema)
-    app = build_app(url)
-    app.months = iter(range(18))
-    ctx = app.extensions["ansinh"]
-    with ctx.db.transaction() as conn:
-        bulk.add_beneficiaries(conn, [COMMUNE_A], 6, app.clock())
-    yield app
-    ctx.db.dispose()
-    if drop:
-        admin, schema = drop
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_database(request.param, tmp_path_factory.mktemp("api")) as url:
+        app = build_app(url)
+        app.months = iter(range(18))
+        ctx = app.extensions["ansinh"]
+        with ctx.db.transaction() as conn:
+            bulk.add_beneficiaries(conn, [COMMUNE_A], 6, app.clock())
+        yield app
+        ctx.db.dispose()
 
 
 class ApiClient:
