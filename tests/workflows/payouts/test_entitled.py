@@ -172,6 +172,32 @@ def test_merit_has_its_own_cycle_and_a_person_can_be_in_both(pay):
     assert {line.beneficiary_code for line in pay.lines(social.id)} == {"BN1000001", "BN1000002"}
 
 
+def test_a_roll_of_war_invalids_is_paid_by_the_annexes_injury_rates_with_arrears_over_july_2024(pay):
+    """A roll names the war invalid's rate (Decree 77/2024 Annex II; Annex III for class B) and the months
+    paid; the merit list pays the months since at each month's annex figure, the allowance from 81 %."""
+    from tests.workflows.test_roster import roll
+    from workflows.roster import import_roll
+
+    rows = [
+        ["Đinh Văn Thương", "01/01/1950", "Nam", "062050000123", "23311", "Thôn 1", "merit_war_invalid_85",
+         "", "01/2020", "05/2024", "Tài khoản", "VCB", "01234560001", ""],
+        ["A Văn Bình", "02/03/1952", "Nam", "062052000124", "23311", "Thôn 2", "merit_war_invalid_b_45",
+         "", "01/2020", "06/2024", "Tiền mặt", "", "", ""],
+    ]  # fmt: skip
+    pay.at(2024, 8, 1)
+    assert import_roll(pay.ctx(), "ncc.csv", roll(*rows)).created == 2
+    started = payouts.start_cycles(pay.ctx(), "2024:62", "2024-08")
+    merit = next(s.cycle_id for s in started if s.business_key.endswith("NCC"))
+    paid = {(line.full_name, line.month): line.amount for line in pay.lines(merit)}
+    assert paid == {
+        ("Đinh Văn Thương", date(2024, 6, 1)): 5_601_000 + 1_031_000,  # Decree 55/2023 Annex II, 85 %
+        ("Đinh Văn Thương", date(2024, 7, 1)): 7_601_000 + 1_399_000,  # Decree 77/2024 Annex II + Annex I 6.1
+        ("Đinh Văn Thương", date(2024, 8, 1)): 9_000_000,
+        ("A Văn Bình", date(2024, 7, 1)): 3_304_000,  # Decree 77/2024 Annex III, 45 %
+        ("A Văn Bình", date(2024, 8, 1)): 3_304_000,
+    }
+
+
 def test_an_exit_pays_through_the_month_of_the_event(pay):
     pay.add(2)
     july = date(2024, 7, 1)
