@@ -170,6 +170,18 @@ def monthly_amount(category_code: str, month: date, data: Entitlements | None = 
     return int((category.coefficient * base).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def children_in_force(changes: Sequence[tuple[date, int]], month: date, latest: int | None) -> int:
+    """How many children a single parent is paid for in ``month``: the count of the latest change
+    starting at or before it (``changes`` = (first month, count), any order). Before the first change,
+    the first count; with no changes at all, ``latest`` (the enrolment's one count); never below 1."""
+    in_force = [(start, count) for start, count in changes if start <= month]
+    if in_force:
+        return max(1, max(in_force)[1])
+    if changes:
+        return max(1, min(changes)[1])
+    return max(1, latest or 1)
+
+
 def arrears(
     category_code: str, months: Iterable[date], paid: Mapping[date, int], data: Entitlements | None = None
 ) -> int:

@@ -6,9 +6,12 @@ inbox and on the dashboard (``Scope.programmes``).
   not yet enrolled is being brought in for social assistance); a person in both is both's.
 - A payout cycle's instance is its programme's; any other instance (a beneficiary's case) is its
   person's.
-- Whose agencies *do* an instance's work (routing, escalation) is one programme: the cycle's, or merit
-  for a person enrolled in merit only, social assistance for anyone else (a person in both is routed as
-  social assistance, though both departments see the work).
+- Whose agencies *do* an instance's work (routing) is one programme: the cycle's, or merit for a person
+  enrolled in merit only, social assistance for anyone else (a person in both is routed as social
+  assistance, though both departments see the work).
+- Whose chains hear of it when it is late (escalation) is every programme the work is: a person in both
+  programmes escalates along both chains (Sở Y tế's and Sở Nội vụ's), the routing programme first
+  (``work_programmes``).
 """
 
 from __future__ import annotations
@@ -84,3 +87,24 @@ def programmes_of(conn: Connection, instance_ids: Collection[int]) -> dict[int, 
         _I.c.id.in_(sorted(set(instance_ids)))
     )
     return dict(conn.execute(query).all())
+
+
+def work_programmes(conn: Connection, instance_ids: Collection[int]) -> dict[int, tuple[str, ...]]:
+    """Instance id → every programme whose work it is, the routing programme (``programmes_of``) first:
+    one for a cycle or a person in one programme, both for a person enrolled in both. Two queries."""
+    routing = programmes_of(conn, instance_ids)
+    both = {
+        instance_id
+        for (instance_id,) in conn.execute(
+            select(_I.c.id).where(
+                _I.c.id.in_(sorted(routing)),
+                _I.c.id.not_in(select(_C.c.instance_id).where(_C.c.instance_id.is_not(None))),
+                _I.c.business_key.in_(_enrolled(MERIT)),
+                _I.c.business_key.in_(_enrolled(SOCIAL)),
+            )
+        )
+    } if routing else set()  # fmt: skip
+    return {
+        instance_id: (programme, *(p for p in PROGRAMMES if p != programme and instance_id in both))
+        for instance_id, programme in routing.items()
+    }

@@ -18,6 +18,7 @@ from workflows.entitlements import (
     Entitlements,
     arrears,
     base_level_on,
+    children_in_force,
     load_entitlements,
     month_range,
     month_start,
@@ -377,3 +378,13 @@ def test_month_range_has_one_first_day_per_month(start, length):
     assert len(months) == length + 1
     assert all(m.day == 1 for m in months)
     assert months == sorted(set(months))
+
+
+def test_each_month_is_paid_by_the_count_of_children_in_force_then():
+    # A single parent of two; a third child recorded from March 2025, one grown up from September.
+    changes = [(date(2025, 3, 1), 3), (date(2024, 8, 1), 2), (date(2025, 9, 1), 2)]
+    by_month = {m: children_in_force(changes, date(2025, m, 1), latest=2) for m in (1, 2, 3, 8, 9)}
+    assert by_month == {1: 2, 2: 2, 3: 3, 8: 3, 9: 2}
+    assert children_in_force(changes, date(2024, 6, 1), latest=2) == 2  # before the first: the first count
+    assert children_in_force([], date(2025, 1, 1), latest=4) == 4  # never dated (a roll): its one count
+    assert children_in_force([], date(2025, 1, 1), latest=None) == 1

@@ -102,25 +102,61 @@ def test_merit_amounts_from_the_annexes_with_the_reference_level_change():
         2_055_000,
         2_789_000,
     )
-    assert all("77/2024" in c.amounts[-1].source for c in merit.categories.values() if c.amounts)
-    gaps = [
-        c
-        for c in merit.categories.values()
-        if not c.amounts or c.amounts[0].effective_from > c.effective_from
-    ]
-    assert gaps and all(c.pending for c in gaps)  # every month without an amount says why
+    assert all("77/2024" in c.amounts[-1].source for c in merit.categories.values())
+    assert all("55/2023" in c.amounts[0].source for c in merit.categories.values())
+    # every category has an amount from its first month: nobody is left off for a missing figure
+    assert all(
+        c.amounts and c.amounts[0].effective_from == c.effective_from for c in merit.categories.values()
+    )
+    assert not any(c.pending for c in merit.categories.values())
 
 
-def test_merit_categories_added_from_the_annexes_of_decree_77_2024():
+# Rows of Decree 55/2023 (from 1/7/2023) and Decree 77/2024 (from 1/7/2024), Annexes I–III, as read in
+# the consolidated texts 834/VBHN-BLĐTBXH and 4804/VBHN-BLĐTBXH (addresses in workflows/data/merit.json).
+ANNEX_ROWS = {
+    "merit_war_invalid_21": (1_384_000, 1_878_000),  # Annex II, 21 %
+    "merit_war_invalid_45": (2_965_000, 4_024_000),  # Annex II, 45 %
+    "merit_war_invalid_80": (5_269_000, 7_150_000),  # Annex II, 80 %
+    "merit_war_invalid_85": (5_601_000 + 1_031_000, 7_601_000 + 1_399_000),  # + Annex I 6.1 phụ cấp from 81 %
+    "merit_war_invalid_100": (6_589_000 + 1_031_000, 8_941_000 + 1_399_000),
+    "merit_war_invalid_b_21": (1_144_000, 1_552_000),  # Annex III, 21 %
+    "merit_war_invalid_b_55": (3_023_000, 4_102_000),  # Annex III, 55 %
+    "merit_war_invalid_b_100": (5_451_000 + 1_031_000, 7_397_000 + 1_399_000),
+    "merit_sick_soldier_41_50": (2_145_000, 2_911_000),  # Annex I 7.1
+    "merit_sick_soldier_71_80": (3_927_000, 5_329_000),
+    "merit_sick_soldier_91_100": (5_235_000 + 1_031_000, 7_104_000 + 1_399_000),
+    "merit_agent_orange_21_40": (1_562_000, 2_120_000),  # Annex I 8.1
+    "merit_agent_orange_61_80": (3_658_000, 4_964_000),
+    "merit_agent_orange_81_100": (4_685_000 + 1_031_000, 6_358_000 + 1_399_000),
+    "merit_agent_orange_child_81_100": (2_055_000, 2_789_000),  # Annex I 8.2
+    "merit_prisoner": (1_233_000, 1_673_000),  # Annex I 9
+    "merit_revolution_helper_pre1945": (2_055_000, 2_789_000),  # Annex I 10.1
+    "merit_revolution_helper_resistance_medal": (1_208_000, 1_639_000),  # Annex I 10.2
+    "merit_hero_resistance": (1_722_000, 2_337_000),  # Annex I 5
+    "merit_revolutionary_pre1945_non_detached": (3_899_000, 5_291_000),  # Annex I 1.1
+    "merit_revolutionary_1945": (2_125_000, 2_884_000),  # Annex I 2.1
+    "merit_heroic_mother": (6_165_000 + 1_722_000, 8_367_000 + 2_337_000),  # Annex I 4: trợ cấp + phụ cấp
+}
+
+
+@pytest.mark.parametrize("code", sorted(ANNEX_ROWS))
+def test_merit_annex_amounts_before_and_from_july_2024(code):
     june, july = amounts(date(2024, 6, 1), MERIT), amounts(date(2024, 7, 1), MERIT)
-    # Bà mẹ VNAH: 3 × 2.789.000 đ (Ordinance 02/2020, Art. 18) + the allowance 2.337.000 đ (Annex I, item 4)
-    assert july["merit_heroic_mother"] == 3 * 2_789_000 + 2_337_000 == 10_704_000
-    assert july["merit_revolutionary_1945"] == 2_884_000
-    assert "merit_heroic_mother" not in june  # the June figure is not in the data: left off with the reason
-    names = category_names(MERIT)
-    assert "merit_war_invalid_21_30" in names and "merit_sick_soldier_41_50" in names
-    assert "merit_agent_orange_81_100" in names and "merit_revolution_helper" in names
-    assert "merit_war_invalid_21_30" not in july  # amounts still to be checked against the annex
+    assert (june[code], july[code]) == ANNEX_ROWS[code]
+    assert amounts(date(2023, 7, 1), MERIT)[code] == ANNEX_ROWS[code][0]  # from Decree 55/2023's first month
+
+
+def test_war_invalids_are_paid_by_each_point_of_injury_rate_on_both_annexes():
+    june, july = amounts(date(2024, 6, 1), MERIT), amounts(date(2024, 7, 1), MERIT)
+    for prefix in ("merit_war_invalid_", "merit_war_invalid_b_"):
+        for when in (june, july):
+            by_rate = [when[f"{prefix}{rate}"] for rate in range(21, 101)]
+            assert by_rate == sorted(set(by_rate)), prefix  # one amount per point, rising with the rate
+        for rate in range(21, 101):
+            # Both annexes are the same coefficients × the reference level, rounded to thousands (off by
+            # up to 1.572 đ in the decrees' own figures): a figure mistyped from a table would stand out.
+            expected = june[f"{prefix}{rate}"] * 2_789_000 / 2_055_000
+            assert abs(july[f"{prefix}{rate}"] - expected) < 2_000, (prefix, rate)
     assert amounts(date(2023, 6, 1), MERIT) == {}  # before the first level the data carries
 
 

@@ -69,6 +69,18 @@ def test_the_registration_form_picks_banks_and_wallets_by_name_and_asks_a_single
     assert response.status_code == 302
 
 
+def test_the_registration_form_offers_both_programmes_categories_grouped_by_programme(
+    app, case_at_registration
+):
+    page = Browser(app, "an").get(f"/tasks/{case_at_registration.id}").get_data(as_text=True)
+    select = page.split('name="category_code"')[1].split("</select>")[0]
+    social, merit = select.split('<optgroup label="Trợ cấp xã hội">')[1].split(
+        '<optgroup label="Ưu đãi người có công">'
+    )
+    assert 'value="single_parent_poor"' in social and 'value="merit_martyr_family_1"' not in social
+    assert 'value="merit_martyr_family_1"' in merit and 'value="merit_heroic_mother"' in merit
+
+
 def test_completing_a_step_says_where_the_case_went(app, case_at_registration):
     an = Browser(app, "an")
     form = {**REGISTRATION, "consent": "on", "has_cccd": "on"}

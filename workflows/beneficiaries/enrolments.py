@@ -17,7 +17,7 @@ from engine import history
 
 from ..entitlements import month_start
 from ..programmes import per_child
-from .models import Enrolment
+from .models import Enrolment, EnrolmentChildren
 
 # The month a person's last payment covers when they die or leave: the month of the event itself;
 # payment stops from the following month. The articles below are where the decrees deal with it; the
@@ -44,13 +44,16 @@ def enrol(
     entitled_from: date,
     paid_through: date | None = None,
     children_count: int | None = None,
+    children_from: date | None = None,
     source: str,
     instance_id: int | None = None,
     actor: str | None = None,
 ) -> Enrolment:
     """Create the enrolment, or update its category and children (the months owed are kept: they come
     from the roll, which knows them better than a later form). A category not paid per child has no
-    number of children; each change is in the history, so the list's multiplier can be traced."""
+    number of children; a new count is paid from ``children_from`` (default: the month of ``at``; a new
+    enrolment's first count from ``entitled_from``). Each change is in the history and in
+    ``enrolment_children``, so the list pays every month, arrears included, by the count then."""
     if not per_child(programme, category_code):
         children_count = None
     row = session.scalars(
@@ -64,21 +67,106 @@ def enrol(
         )  # fmt: skip
         session.add(row)
         diff = {"category_code": [None, category_code], "entitled_from": [None, _plain(row.entitled_from)]}
+        children_start = None
         if row.paid_through:
             diff["paid_through"] = [None, _plain(row.paid_through)]
         if children_count is not None:
             diff["children_count"] = [None, children_count]
+        session.flush()
+        if children_count is not None:
+            _children_from(session, row, row.entitled_from, children_count, at, source)
     else:
-        diff = {}
-        for name, value in (("category_code", category_code), ("children_count", children_count)):
-            if (value is not None or name == "children_count") and getattr(row, name) != value:
-                diff[name] = [getattr(row, name), value]
-                setattr(row, name, value)
+        diff, children_start = {}, None
+        if row.category_code != category_code:
+            diff["category_code"], row.category_code = [row.category_code, category_code], category_code
+        if row.children_count != children_count:
+            diff["children_count"] = [row.children_count, children_count]
+            if children_count is None:  # no longer paid per child
+                row.children_count = None
+            else:
+                start = month_start(children_from or at.date())
+                _children_from(session, row, start, children_count, at, source)
+                children_start = start.isoformat()
     session.flush()
     if diff:
         data = {"beneficiary": code, "programme": programme, "changes": diff, "source": source}
+        if children_start:
+            data["children_from"] = children_start
         history.record(session.connection(), at, "enrolment_changed", instance_id, actor=actor, data=data)
     return row
+
+
+def _children_from(
+    session: Session, row: Enrolment, start: date, count: int, at: datetime, source: str
+) -> None:
+    """Record ``count`` children from ``start`` (replacing a count recorded for that same month). An
+    enrolment whose earlier count was never dated (written in bulk by a roll) first gets that count
+    dated from its first month, so the months before ``start`` keep it."""
+    changes = {c.effective_from: c for c in session.scalars(
+        select(EnrolmentChildren).where(EnrolmentChildren.enrolment_id == row.id)
+    )}  # fmt: skip
+    if not changes and row.children_count is not None and row.entitled_from < start:
+        session.add(EnrolmentChildren(
+            enrolment_id=row.id, effective_from=row.entitled_from, children_count=row.children_count,
+            source=row.source, recorded_at=at,
+        ))  # fmt: skip
+    if start in changes:
+        changes[start].children_count, changes[start].source, changes[start].recorded_at = count, source, at
+    else:
+        session.add(EnrolmentChildren(
+            enrolment_id=row.id, effective_from=start, children_count=count, source=source, recorded_at=at
+        ))  # fmt: skip
+    latest = max([*changes, start])
+    if latest == start:
+        row.children_count = count
+
+
+def record_children(
+    session: Session,
+    code: str,
+    programme: str,
+    children_count: int,
+    start: date,
+    at: datetime,
+    *,
+    source: str,
+    instance_id: int | None = None,
+    actor: str | None = None,
+) -> Enrolment:
+    """A single parent's count of children changes from the month of ``start`` (a child born, taken in
+    or grown up): the months from then are paid by the new count, those before keep theirs."""
+    row = session.scalars(
+        select(Enrolment).where(Enrolment.beneficiary_code == code, Enrolment.programme == programme)
+    ).one()
+    if not per_child(programme, row.category_code):
+        raise ValueError(f"{code}: category {row.category_code!r} is not paid per child")
+    if not 1 <= children_count <= 20:
+        raise ValueError(f"{code}: children_count must be 1 to 20, got {children_count!r}")
+    before, first = row.children_count, month_start(start)
+    _children_from(session, row, first, children_count, at, source)
+    session.flush()
+    data = {
+        "beneficiary": code, "programme": programme, "source": source, "children_from": first.isoformat(),
+        "changes": {"children_count": [before, children_count]},
+    }  # fmt: skip
+    history.record(session.connection(), at, "enrolment_changed", instance_id, actor=actor, data=data)
+    return row
+
+
+def children_schedules(session_or_conn, enrolment_ids) -> dict[int, list[tuple[date, int]]]:
+    """Enrolment id → its dated counts (first month, children), for ``entitlements.children_in_force``."""
+    table = EnrolmentChildren.__table__
+    schedules: dict[int, list[tuple[date, int]]] = {}
+    ids = sorted(set(enrolment_ids))
+    for chunk in range(0, len(ids), 5000):
+        rows = session_or_conn.execute(
+            select(table.c.enrolment_id, table.c.effective_from, table.c.children_count).where(
+                table.c.enrolment_id.in_(ids[chunk : chunk + 5000])
+            )
+        )
+        for enrolment_id, start, count in rows:
+            schedules.setdefault(enrolment_id, []).append((start, count))
+    return schedules
 
 
 def end_enrolments(

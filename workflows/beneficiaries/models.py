@@ -73,3 +73,20 @@ class Enrolment(Base):
     ends_after: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(200))  # "roll: file.xlsx, row 12" | "registration" | …
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EnrolmentChildren(Base):
+    """How many children a single parent raises, from which month: the list pays each month by the
+    count in force in it (arrears too), so a third child recorded from March raises March on, not the
+    months before. ``Enrolment.children_count`` is the latest count; an enrolment with no rows here
+    (written in bulk by a roll) has had that one count throughout."""
+
+    __tablename__ = "enrolment_children"
+    __table_args__ = (UniqueConstraint("enrolment_id", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), index=True)
+    effective_from: Mapped[date] = mapped_column(Date)  # first day of the first month it is paid for
+    children_count: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

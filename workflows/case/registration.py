@@ -9,10 +9,9 @@ from ..beneficiaries.enrolments import enrol
 from ..beneficiaries.models import Beneficiary
 from ..beneficiaries.records import change_record, open_case_with_cccd
 from ..deadlines.calendar import VIETNAM
-from ..entitlements import load_entitlements
 from ..forms import form, form_check
 from ..forms.fields import choice, day, flag, require_when, text
-from ..programmes import SOCIAL
+from ..programmes import PROGRAMME_LABELS, PROGRAMMES, category_names, per_child, programme_of
 from ..services import registry
 from ..validators import (
     InvalidValue,
@@ -39,21 +38,30 @@ METHODS = {
 REPRESENTED = ["guardian", "authorised"]
 
 
-def _category_choices() -> dict[str, str]:
-    return {c.code: c.name for c in load_entitlements().categories.values()}
+def _category_groups() -> dict[str, dict[str, str]]:
+    """Both programmes' categories, each under its programme's name (the plan covers both)."""
+    return {PROGRAMME_LABELS[p]: category_names(p) for p in PROGRAMMES}
 
 
 def offer_categories(schema: Schema) -> None:
-    """Offer the categories of the entitlements data in ``category_code``, and accept only those."""
-    categories = _category_choices()
+    """Offer both programmes' categories in ``category_code``, grouped by programme, and accept only
+    those; the case is then enrolled, paid and routed by the chosen category's programme."""
+    groups = _category_groups()
+    categories = {code: name for names in groups.values() for code, name in names.items()}
     field = schema.fields["category_code"]
     field.metadata["choices"] = categories
+    field.metadata["groups"] = {heading: list(names) for heading, names in groups.items()}
     field.validators = [v for v in field.validators if not hasattr(v, "choices")]
     field.validators.append(_one_of(categories, "đối tượng hưởng"))
 
 
+def _paid_per_child(code: str) -> bool:
+    programme = programme_of(code)
+    return programme is not None and per_child(programme, code)
+
+
 def _per_child_codes() -> list[str]:
-    return [c.code for c in load_entitlements().categories.values() if c.per_child]
+    return [code for code in category_names() if _paid_per_child(code)]
 
 
 def _children(value: str) -> str:
@@ -72,10 +80,9 @@ def children_field():
 
 
 def check_children(data: dict, errors: dict) -> None:
-    category = load_entitlements().categories.get(data.get("category_code", ""))
-    per_child = bool(category and category.per_child)
-    require_when(data, "children_count", "Số con đang nuôi", per_child, errors)
-    if data.get("children_count") and not per_child:
+    by_child = _paid_per_child(data.get("category_code") or "")
+    require_when(data, "children_count", "Số con đang nuôi", by_child, errors)
+    if data.get("children_count") and not by_child:
         errors.setdefault("children_count", []).append(
             "Chỉ ghi số con đang nuôi cho người đơn thân nuôi con."
         )
@@ -232,12 +239,13 @@ def save_registration(call) -> dict:
             session, call.business_key, changes, call.at, instance_id=call.instance_id, reason="registration"
         )
         # Owed from the month of registration; a roll import that knows the months better ("Hưởng từ
-        # tháng", "Đã nhận đến tháng") has written them first, and they are kept.
+        # tháng", "Đã nhận đến tháng") has written them first, and they are kept. The category says the
+        # programme: a merit category enrols (and so routes) the case as merit work.
         this_month = call.at.astimezone(VIETNAM).date()
         children = int(data["children_count"]) if data.get("children_count") else None
         enrol(
-            session, call.business_key, SOCIAL, data["category_code"], call.at,
-            entitled_from=this_month, children_count=children,
+            session, call.business_key, programme_of(data["category_code"]), data["category_code"], call.at,
+            entitled_from=this_month, children_count=children, children_from=this_month,
             source="registration", instance_id=call.instance_id,
         )  # fmt: skip
     return {"saved": True}

@@ -44,15 +44,17 @@ class ConfigRevision(Base):
 class DeadlineAlert(Base):
     """One reminder, overdue notice or escalation for one deadline of one task.
 
-    ``(task_id, due_at, kind, step)`` is unique: whatever sweeps, twice or at once, an alert exists
-    once per deadline. ``step`` is the number of working days before due for a reminder, the level
+    ``(task_id, due_at, kind, step, programme)`` is unique: whatever sweeps, twice or at once, an alert
+    exists once per deadline and chain. ``programme`` is the chain an escalation climbs (a person in both
+    programmes escalates along both); a reminder or overdue notice carries the routing programme.
+    ``step`` is the number of working days before due for a reminder, the level
     for an escalation (1 = the assigned agency's supervisor), 0 for the overdue notice. An alert is
     open until its task completes or is cancelled, or its deadline changes (``close_reason``).
     """
 
     __tablename__ = "deadline_alerts"
     __table_args__ = (
-        UniqueConstraint("task_id", "due_at", "kind", "step"),
+        UniqueConstraint("task_id", "due_at", "kind", "step", "programme", name="uq_deadline_alerts_key"),
         CheckConstraint("kind IN ('reminder', 'overdue', 'escalation')", name="kind"),
         # The inboxes: an agency's open alerts.
         Index(
@@ -73,6 +75,7 @@ class DeadlineAlert(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     kind: Mapped[str] = mapped_column(String(20))
     step: Mapped[int] = mapped_column(Integer)
+    programme: Mapped[str] = mapped_column(String(20), server_default="social_assistance")
     agency_code: Mapped[str | None] = mapped_column(String(60))  # None: no agency plays the role
     assigned_agency_code: Mapped[str | None] = mapped_column(String(60))  # who had to do the task
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the ladder said it was due

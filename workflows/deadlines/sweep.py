@@ -66,7 +66,7 @@ _CLAIM = FastStatement(
     .values(next_alert_at=bindparam("b_next", type_=UTCDateTime()))
 )
 _ALERTS_OF = select(
-    _A.c.id, _A.c.task_id, _A.c.due_at, _A.c.kind, _A.c.step, _A.c.agency_code, _A.c.closed_at
+    _A.c.id, _A.c.task_id, _A.c.due_at, _A.c.kind, _A.c.step, _A.c.programme, _A.c.agency_code, _A.c.closed_at
 ).where(_A.c.task_id.in_(bindparam("ids", expanding=True)))
 RETRY_AFTER = timedelta(hours=1)
 HISTORY_KIND = {"reminder": "reminder_sent", "overdue": "task_overdue", "escalation": "escalation_raised"}
@@ -171,19 +171,25 @@ def handle(
     ladders: LadderBook,
     chains: AgencyChains,
 ) -> Counter[str]:
-    """Claim each task, then raise what its ladder says is due and was not raised yet: one unit of work."""
+    """Claim each task, then raise what its ladder says is due and was not raised yet: one unit of work.
+
+    The reminder and the overdue notice go to the agency that must do the task; each escalation goes up
+    the chain of every programme whose work the task is (a person in both programmes: Sở Y tế's and Sở
+    Nội vụ's), once to an agency both chains share."""
     # Here, not at the top: programme_work reads payout cycles, whose package imports workflows.tasks,
     # which imports this package.
-    from ..programme_work import programmes_of
+    from ..programme_work import work_programmes
 
     counts: Counter[str] = Counter()
-    programme = programmes_of(conn, {task.instance_id for task in tasks})  # whose chain: the case's
-    chains.prepare(Session(bind=conn), {(t.role, t.area_code, programme[t.instance_id]) for t in tasks})
-    claimed: list[tuple[DueTask, list[str], list[PlannedAlert]]] = []
+    programmes = work_programmes(conn, {task.instance_id for task in tasks})  # whose chains: the case's
+    chains.prepare(
+        Session(bind=conn), {(t.role, t.area_code, p) for t in tasks for p in programmes[t.instance_id]}
+    )
+    claimed: list[tuple[DueTask, Chains, list[PlannedAlert]]] = []
     for task in sorted(tasks, key=lambda t: t.id):  # one lock order for every sweep: no deadlocks
-        chain = chains.chain(task.role, task.area_code, programme[task.instance_id])
+        ladders_up = [(p, chains.chain(task.role, task.area_code, p)) for p in programmes[task.instance_id]]
         try:
-            alerts = _plan(task, chain, calendar, ladders)
+            alerts = _plan(task, max(len(chain) for _, chain in ladders_up), calendar, ladders)
             upcoming = [a.at for a in alerts if a.at > now]
         except Exception:  # one task the ladder cannot plan must not hold up the others
             log.exception("deadline of task %s cannot be planned; trying again later", task.id)
@@ -193,44 +199,61 @@ def handle(
             counts["skipped"] += 1
             continue
         counts["handled"] += 1
-        claimed.append((task, chain, [a for a in alerts if a.at <= now]))
+        claimed.append((task, ladders_up, [a for a in alerts if a.at <= now]))
     if not claimed:
         return counts
     existing = conn.execute(_ALERTS_OF, {"ids": [task.id for task, _, _ in claimed]}).all()
-    done = {(a.task_id, a.due_at, a.kind, a.step) for a in existing}
+    done = {(a.task_id, a.due_at, a.kind, a.step, a.programme) for a in existing}
     due_by_task = {task.id: task.due_at for task, _, _ in claimed}
     stale = [a for a in existing if a.closed_at is None and a.due_at != due_by_task[a.task_id]]
     notes = close_stale(conn, stale, now, {task.id: task for task, _, _ in claimed})
     counts["closed"] += len(stale)
     rows = []
-    for task, chain, due_now in claimed:
+    for task, ladders_up, due_now in claimed:
         for alert in due_now:
-            if (task.id, task.due_at, alert.kind, alert.step) in done:
-                continue
             if alert.kind == "reminder" and (now >= task.due_at or alert.at < task.created_at):
                 continue  # too late to remind, or the task was created inside the reminder's window
-            row = _alert_row(task, chain, alert, now)
-            rows.append(row)
-            notes.append(_raised_note(task, row, now))
-            counts[alert.kind] += 1
+            for programme, agency in _recipients(ladders_up, alert):
+                if (task.id, task.due_at, alert.kind, alert.step, programme) in done:
+                    continue
+                row = _alert_row(task, ladders_up[0][1], agency, programme, alert, now)
+                rows.append(row)
+                notes.append(_raised_note(task, row, now))
+                counts[alert.kind] += 1
     if rows:
         conn.execute(insert(_A), rows)
     history.write(conn, notes)
     return counts
 
 
+Chains = list[tuple[str, list[str]]]  # (programme, [assigned agency, its supervisor, …]), routing first
+
+
+def _recipients(ladders_up: Chains, alert: PlannedAlert) -> list[tuple[str, str | None]]:
+    """(programme, agency) each raising of ``alert`` goes to: the assigned agency for a reminder or the
+    overdue notice; for an escalation, each chain's agency at that level, once per agency."""
+    routing, chain = ladders_up[0]
+    if alert.kind != "escalation":
+        return [(routing, chain[0] if chain else None)]
+    found: list[tuple[str, str | None]] = []
+    for programme, chain in ladders_up:
+        if alert.step < len(chain) and chain[alert.step] not in {agency for _, agency in found}:
+            found.append((programme, chain[alert.step]))
+    return found
+
+
 def _plan(
-    task: DueTask, chain: list[str], calendar: WorkingCalendar, ladders: LadderBook
+    task: DueTask, chain_length: int, calendar: WorkingCalendar, ladders: LadderBook
 ) -> list[PlannedAlert]:
     if task.due_at is None:  # the deadline was taken away: nothing to plan
         return []
     ladder = ladders.for_task(task.bpmn_id, task.form_key)
-    return plan(ladder, task.due_at, calendar, max(len(chain) - 1, 0))
+    return plan(ladder, task.due_at, calendar, max(chain_length - 1, 0))
 
 
-def _alert_row(task: DueTask, chain: list[str], alert: PlannedAlert, now: datetime) -> dict[str, Any]:
-    assigned = chain[0] if chain else None
-    agency = chain[alert.step] if alert.kind == "escalation" else assigned
+def _alert_row(
+    task: DueTask, chain: list[str], agency: str | None, programme: str, alert: PlannedAlert, now: datetime
+) -> dict[str, Any]:
     return {
         "task_id": task.id,
         "instance_id": task.instance_id,
@@ -239,8 +262,9 @@ def _alert_row(task: DueTask, chain: list[str], alert: PlannedAlert, now: dateti
         "due_at": task.due_at,
         "kind": alert.kind,
         "step": alert.step,
+        "programme": programme,
         "agency_code": agency,
-        "assigned_agency_code": assigned,
+        "assigned_agency_code": chain[0] if chain else None,
         "scheduled_at": alert.at,
         "raised_at": now,
         "acknowledged_at": None,
@@ -256,7 +280,9 @@ def _raised_note(task: DueTask, row: dict[str, Any], now: datetime) -> dict[str,
     if row["kind"] == "reminder":
         data["days_before"] = row["step"]
     elif row["kind"] == "escalation":
-        data.update(level=row["step"], assigned_agency=row["assigned_agency_code"])
+        data.update(
+            level=row["step"], assigned_agency=row["assigned_agency_code"], programme=row["programme"]
+        )
     data["scheduled_at"] = row["scheduled_at"].isoformat()
     return history.entry(
         now, HISTORY_KIND[row["kind"]], task.instance_id, task_id=task.id, bpmn_id=task.bpmn_id, data=data

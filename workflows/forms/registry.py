@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -104,6 +105,9 @@ class FieldSpec:
     choices: dict[str, str]
     show_if: dict[str, list[Any]]
     help: str | None
+    groups: dict[str, list[str]] = dataclasses.field(
+        default_factory=dict
+    )  # a list in sections: heading → its codes
 
 
 def describe(key: str) -> list[FieldSpec]:
@@ -118,6 +122,7 @@ def describe(key: str) -> list[FieldSpec]:
             choices=dict(field.metadata.get("choices", {})),
             show_if=dict(field.metadata.get("show_if", {})),
             help=field.metadata.get("help"),
+            groups={heading: list(codes) for heading, codes in field.metadata.get("groups", {}).items()},
         )
         for name, field in schema.fields.items()
     ]

@@ -5,9 +5,10 @@ without one is in social assistance from the month their record was made), whate
 to an account they are at — until their account works they are paid in cash (plan III.5). People who
 left are paid through their last month owed (``ends_after``). What: each month from the first owed
 (``entitled_from``, after ``paid_through``) to the cycle's month, at the cycle's stored rate for the
-category the person's age puts them in that month, per child where the category says so, less what
-lines not returned already carry for that month — so a month missed, not collected, or paid at a level
-since raised comes back as arrears (truy lĩnh), and nothing is listed twice.
+category the person's age puts them in that month, per child where the category says so (by the
+count of children in force in that month: ``enrolment_children``), less what lines not returned
+already carry for that month — so a month missed, not collected, or paid at a level since raised comes
+back as arrears (truy lĩnh), and nothing is listed twice.
 
 People are read in one query and lines written in bulk (COPY on PostgreSQL); the note names everyone
 left off and why.
@@ -23,9 +24,10 @@ from sqlalchemy import Connection, and_, delete, func, not_, select, update
 
 from engine.fastsql import copy_rows
 
+from ..beneficiaries.enrolments import children_schedules
 from ..beneficiaries.models import Beneficiary, Enrolment
 from ..cash_method import payout_method
-from ..entitlements import load_entitlements, month_start
+from ..entitlements import children_in_force, load_entitlements, month_start
 from ..org.models import Area
 from ..programmes import MERIT, SOCIAL, category_names, load_merit, paid_category, per_child, vnd
 from . import faults
@@ -193,7 +195,10 @@ def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, cod
     bases: dict[tuple, str] = {}
     by_child: dict[str, bool] = {}
     months: dict[date, date] = {}  # a month → the next one
-    for person in _people(conn, codes, programme):
+    people = _people(conn, codes, programme)
+    per_child_ids = [p.enrolment_id for p in people if p.children_count and p.enrolment_id is not None]
+    counts = children_schedules(conn, per_child_ids)  # each month paid by the count then (arrears too)
+    for person in people:
         if person.status in NOT_ENTITLED:
             note.add("not_entitled", person.code)
             continue
@@ -211,11 +216,12 @@ def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, cod
             outside, first = outside + 1, window
         if person.category_code not in by_child:
             by_child[person.category_code] = per_child(programme, person.category_code)
-        children = (person.children_count or 1) if by_child[person.category_code] else 1
+        dated = counts.get(person.enrolment_id, ()) if by_child[person.category_code] else None
         payee, reason = None, None
         current = first
         while current <= last:
             key = (person.category_code, person.date_of_birth, current)
+            children = 1 if dated is None else children_in_force(dated, current, person.children_count)
             if key not in bands:
                 bands[key] = paid_category(programme, *key, social)
             category = bands[key]

@@ -9,9 +9,11 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
 
 from web.cli import main
 from workflows import payouts
+from workflows.beneficiaries import enrolments
 from workflows.beneficiaries.models import Beneficiary, Enrolment
 from workflows.payouts.common import PAID_STATUSES
 from workflows.payouts.models import PayoutLine
@@ -107,6 +109,55 @@ def test_a_single_parent_of_three_is_paid_per_child(pay):
     assert (line.amount, line.basis) == (1_500_000, "1,0 × 500.000 đ × 3 con")
 
 
+def test_a_single_parents_arrears_are_paid_by_the_children_in_force_in_each_month(pay):
+    """A single parent of two from August 2024; a third child recorded from September; first listed in
+    October: the arrears span the change, August for two children, September on for three."""
+    pay.add(1)
+    set_record(pay, "BN1000001", category_code="single_parent_poor")
+    with pay.ctx().db.transaction() as conn:
+        session = Session(bind=conn)
+        at = datetime(2024, 8, 5, 3, 0, tzinfo=UTC)
+        enrolments.enrol(
+            session, "BN1000001", "social_assistance", "single_parent_poor", at,
+            entitled_from=date(2024, 8, 1), children_count=2, source="registration",
+        )  # fmt: skip
+        later = datetime(2024, 10, 2, 3, 0, tzinfo=UTC)  # recorded in October, in force from September
+        enrolments.record_children(
+            session, "BN1000001", "social_assistance", 3, date(2024, 9, 1), later, source="birth certificate"
+        )
+        session.flush()
+    pay.at(2024, 10, 3)
+    lines = {line.month: line for line in pay.lines(pay.start(month="2024-10"))}
+    amounts = {month: (line.amount, line.entitlement) for month, line in lines.items()}
+    assert amounts == {
+        date(2024, 8, 1): (1_000_000, "arrears"),
+        date(2024, 9, 1): (1_500_000, "arrears"),
+        date(2024, 10, 1): (1_500_000, "monthly"),
+    }
+    assert lines[date(2024, 8, 1)].basis == "1,0 × 500.000 đ × 2 con"
+    assert lines[date(2024, 9, 1)].basis == "1,0 × 500.000 đ × 3 con"
+
+
+def test_a_count_of_children_dated_later_keeps_the_months_before_of_a_roll_enrolment(pay):
+    """An enrolment written in bulk by a roll has one undated count; a change dated later keeps it for
+    the months before (they are dated first), and the enrolment's count is the latest."""
+    pay.add(1)
+    set_record(pay, "BN1000001", category_code="single_parent_poor")
+    enrol(pay, "BN1000001", "social_assistance", "single_parent_poor", date(2024, 7, 1), children_count=2)
+    with pay.ctx().db.transaction() as conn:
+        session = Session(bind=conn)
+        at = datetime(2024, 8, 20, tzinfo=UTC)
+        row = enrolments.record_children(
+            session, "BN1000001", "social_assistance", 4, date(2024, 8, 1), at, source="decision 12/QĐ"
+        )
+        assert row.children_count == 4
+        session.flush()
+        dated = enrolments.children_schedules(conn, [row.id])[row.id]
+    assert sorted(dated) == [(date(2024, 7, 1), 2), (date(2024, 8, 1), 4)]
+    by_month = {line.month: line.amount for line in pay.lines(pay.start(month="2024-08"))}
+    assert by_month == {date(2024, 7, 1): 1_000_000, date(2024, 8, 1): 2_000_000}  # 2 then 4 × 500,000 đ
+
+
 def test_merit_has_its_own_cycle_and_a_person_can_be_in_both(pay):
     pay.add(2)
     enrol(pay, "BN1000001", "merit", "merit_martyr_family_1", date(2024, 8, 1))
@@ -119,6 +170,32 @@ def test_merit_has_its_own_cycle_and_a_person_can_be_in_both(pay):
     assert (line.beneficiary_code, line.programme, line.amount) == ("BN1000001", "merit", 2_789_000)
     social = pay.cycle(next(s.cycle_id for s in started if not s.business_key.endswith("NCC")))
     assert {line.beneficiary_code for line in pay.lines(social.id)} == {"BN1000001", "BN1000002"}
+
+
+def test_a_roll_of_war_invalids_is_paid_by_the_annexes_injury_rates_with_arrears_over_july_2024(pay):
+    """A roll names the war invalid's rate (Decree 77/2024 Annex II; Annex III for class B) and the months
+    paid; the merit list pays the months since at each month's annex figure, the allowance from 81 %."""
+    from tests.workflows.test_roster import roll
+    from workflows.roster import import_roll
+
+    rows = [
+        ["Đinh Văn Thương", "01/01/1950", "Nam", "062050000123", "23311", "Thôn 1", "merit_war_invalid_85",
+         "", "01/2020", "05/2024", "Tài khoản", "VCB", "01234560001", ""],
+        ["A Văn Bình", "02/03/1952", "Nam", "062052000124", "23311", "Thôn 2", "merit_war_invalid_b_45",
+         "", "01/2020", "06/2024", "Tiền mặt", "", "", ""],
+    ]  # fmt: skip
+    pay.at(2024, 8, 1)
+    assert import_roll(pay.ctx(), "ncc.csv", roll(*rows)).created == 2
+    started = payouts.start_cycles(pay.ctx(), "2024:62", "2024-08")
+    merit = next(s.cycle_id for s in started if s.business_key.endswith("NCC"))
+    paid = {(line.full_name, line.month): line.amount for line in pay.lines(merit)}
+    assert paid == {
+        ("Đinh Văn Thương", date(2024, 6, 1)): 5_601_000 + 1_031_000,  # Decree 55/2023 Annex II, 85 %
+        ("Đinh Văn Thương", date(2024, 7, 1)): 7_601_000 + 1_399_000,  # Decree 77/2024 Annex II + Annex I 6.1
+        ("Đinh Văn Thương", date(2024, 8, 1)): 9_000_000,
+        ("A Văn Bình", date(2024, 7, 1)): 3_304_000,  # Decree 77/2024 Annex III, 45 %
+        ("A Văn Bình", date(2024, 8, 1)): 3_304_000,
+    }
 
 
 def test_an_exit_pays_through_the_month_of_the_event(pay):

@@ -12,7 +12,10 @@ from sqlalchemy import select
 
 import engine
 from engine.errors import NotFound
+from tests.workflows.conftest import REGISTRATION
+from tests.workflows.test_case_paths import AGREES
 from workflows import payouts
+from workflows.beneficiaries.models import Enrolment
 from workflows.case.service import open_case
 from workflows.dashboard.page import dashboard_page
 from workflows.deadlines import alerts_of_instance, sweep_deadlines
@@ -21,7 +24,7 @@ from workflows.org import Agency
 from workflows.payouts.report import monthly_report_xlsx
 from workflows.programme_work import programmes_of
 from workflows.scope import scope_for
-from workflows.tasks import Viewer, open_task, route
+from workflows.tasks import Viewer, open_task, route, submit_task
 
 from .conftest import CITY, DAK_CAM
 from .test_entitled import enrol, set_record
@@ -137,3 +140,83 @@ def test_a_case_is_its_persons_programmes_work(pay):
             both: "social_assistance",  # routed as social assistance; both departments see it
             new: "social_assistance",  # not enrolled yet: being brought in for social assistance
         }
+
+
+def test_a_person_in_both_programmes_escalates_along_both_departments_chains(pay):
+    """The review of a person in both programmes is done by the routing programme's office (Phòng Y tế);
+    when it is late, each department's chain hears of it: Sở Y tế and Sở Nội vụ at the first level, the
+    province's People's Committee, which both chains reach, once."""
+    pay.at(2025, 4, 1)
+    ctx = pay.ctx()
+    cases = {
+        "both": open_case(ctx, "BN2000002", DAK_CAM, "A Văn Nam", "disabled_severe").instance_id,
+        "social": open_case(ctx, "BN2000003", DAK_CAM, "Y Thị Lan", "disabled_severe").instance_id,
+    }
+    enrol(pay, "BN2000002", "merit", "merit_martyr_family_1", date(2025, 4, 1))
+    for n, instance_id in enumerate(cases.values()):
+        for bpmn_id, form in (
+            ("outreach", AGREES),
+            ("register", {**REGISTRATION, "category_code": "disabled_severe", "cccd": f"06215012345{n}"}),
+        ):
+            (task,) = [
+                t for t in engine.get_instance(pay.ctx(), instance_id).open_tasks if t.bpmn_id == bpmn_id
+            ]
+            submit_task(pay.ctx(), task.id, form, user="officer")
+    pay.at(2025, 5, 30)  # the review, due in April, long overdue
+    sweep_deadlines(pay.ctx())
+
+    def who(instance_id: int) -> list[tuple[str, int, str]]:
+        with pay.ctx().db.read() as session:
+            alerts = alerts_of_instance(session, instance_id)
+        return sorted((a.kind, a.level, a.agency_code) for a in alerts if a.kind != "reminder")
+
+    assert who(cases["both"]) == [
+        ("escalation", 1, PROVINCE_HOME_AFFAIRS),
+        ("escalation", 1, PROVINCE_HEALTH),
+        ("escalation", 2, "2024:62/ubnd"),
+        ("overdue", 0, HEALTH),
+    ]
+    assert who(cases["social"]) == [
+        ("escalation", 1, PROVINCE_HEALTH),
+        ("escalation", 2, "2024:62/ubnd"),
+        ("overdue", 0, HEALTH),
+    ]
+    assert sweep_deadlines(pay.ctx()).escalations == 0  # raised once, however often it sweeps
+
+
+def test_a_merit_only_person_registered_in_a_merit_category_is_merit_work_and_goes_to_home_affairs(pay):
+    """Registration offers both programmes' categories; the chosen one's programme enrols the person, and
+    so routes the case: a martyr's relative's review goes to Phòng Nội vụ, an old person's to Phòng Y tế."""
+    pay.at(2025, 4, 1)
+    ctx = pay.ctx()
+    cases = {
+        "merit_martyr_family_1": open_case(ctx, "BN2000001", DAK_CAM, "Y Thị Hoa", "merit_martyr_family_1"),
+        "disabled_severe": open_case(ctx, "BN2000002", DAK_CAM, "A Văn Nam", "disabled_severe"),
+    }
+    for n, (category, step) in enumerate(cases.items()):
+        for bpmn_id, form in (
+            ("outreach", AGREES),
+            ("register", {**REGISTRATION, "category_code": category, "cccd": f"06215012345{n}"}),
+        ):
+            tasks = engine.get_instance(pay.ctx(), step.instance_id).open_tasks
+            (task,) = [t for t in tasks if t.bpmn_id == bpmn_id]
+            submit_task(pay.ctx(), task.id, form, user="officer")
+    with pay.ctx().db.read() as session:
+        enrolled = dict(session.execute(select(Enrolment.beneficiary_code, Enrolment.programme)).all())
+        routing = programmes_of(session.connection(), [step.instance_id for step in cases.values()])
+    assert enrolled == {"BN2000001": "merit", "BN2000002": "social_assistance"}
+    assert list(routing.values()) == ["merit", "social_assistance"]
+    for step, department in zip(cases.values(), (HOME_AFFAIRS, HEALTH), strict=True):
+        (review,) = engine.get_instance(pay.ctx(), step.instance_id).open_tasks
+        assert (review.bpmn_id, route(pay.ctx(), review).agency_code) == ("review", department)
+
+
+def test_the_new_case_form_offers_the_merit_categories_under_their_programme():
+    from workflows.forms import describe
+
+    for key in ("registration", "new_case"):
+        (category,) = [f for f in describe(key) if f.name == "category_code"]
+        assert list(category.groups) == ["Trợ cấp xã hội", "Ưu đãi người có công"], key
+        assert "merit_martyr_family_1" in category.groups["Ưu đãi người có công"]
+        assert "elderly_80_plus_no_pension" in category.groups["Trợ cấp xã hội"]
+        assert sorted(category.choices) == sorted(c for codes in category.groups.values() for c in codes)
