@@ -144,20 +144,25 @@ class Officer(FastHttpUser):
 
 
 class Provider(HttpUser):
-    """Uploads the month's results file once, then follows the progress bar (any worker answers)."""
+    """Uploads the month's results file once, then follows the progress bar (any worker answers) and
+    then rests. It never stops itself: locust would start a stopped fixed-count user again while the
+    officers are still arriving, and upload the file again (31 times in one run)."""
 
     weight = 1
     fixed_count = 1
     wait_time = between(1, 1)
+    status_url: str | None = None  # on the class: one upload per run, whichever instance did it
+    finished = False
 
     def on_start(self) -> None:
         login(self.client, SETUP["provider"])
-        self.status_url = None
 
     @task
     def results(self) -> None:
         cycle = SETUP["cycle_id"]
-        if self.status_url is None:
+        if Provider.finished:
+            return
+        if Provider.status_url is None:
             page = self.client.get(f"/payouts/{cycle}/imports", name="GET /payouts/[id]/imports").text
             with open(SETUP["results_file"], "rb") as content:
                 answer = self.client.post(
@@ -165,12 +170,12 @@ class Provider(HttpUser):
                     data={"kind": "account", "csrf_token": TOKEN.search(page).group(1)},
                     files={"file": ("ket-qua.csv", content, "text/csv")}, allow_redirects=False,
                 )  # fmt: skip
-            self.status_url = answer.headers.get("Location", "") + "/status"
+            Provider.status_url = answer.headers.get("Location", "") + "/status"
             return
-        partial = self.client.get(self.status_url, name="GET /payouts/[id]/imports/[id]/status").text
+        partial = self.client.get(Provider.status_url, name="GET /payouts/[id]/imports/[id]/status").text
         if "hx-trigger" not in partial:
+            Provider.finished = True
             self.environment.events.request.fire(
                 request_type="IMPORT", name="results import finished", response_time=0, response_length=0,
                 exception=None, context={},
             )  # fmt: skip
-            self.stop()

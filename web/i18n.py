@@ -45,8 +45,8 @@ def init_app(app: Flask) -> None:
 
 def _catalog():
     """The request's catalogue, looked up once: Flask-Babel's own template callables look it up again
-    for every string (domain, locale, cache key), and the inbox has about 80 strings: 2 ms of its CPU.
-    Nothing here changes the language within a request (a switch or a login redirects)."""
+    for every string (domain, locale, cache key: 6.8 µs a string against 1.2), and the inbox has about
+    80 strings. Nothing here changes the language within a request (a switch or a login redirects)."""
     catalog = g.get("ansinh_catalog")
     if catalog is None:
         catalog = g.ansinh_catalog = get_translations()
