@@ -18,24 +18,32 @@ Usage: DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/load \
 
 from __future__ import annotations
 
-import argparse
-import csv
-import json
-import os
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
-from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select, text
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# Run as a script, bench/ comes first on the path, and bench/http.py would hide the standard library's
+# ``http`` (urllib, gunicorn and locust need it): the project's root replaces it.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from datetime import date  # noqa: E402
+
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy.exc import OperationalError  # noqa: E402
+from sqlalchemy.pool import StaticPool  # noqa: E402
+
 BIN = Path(sys.executable).parent
 
 import engine  # noqa: E402
@@ -113,6 +121,119 @@ def _wait(base: str) -> None:
     raise SystemExit("the server did not start within 120 s")
 
 
+class CpuMeter:
+    """CPU seconds spent while locust runs, by part: the web workers, the schedulers, locust, and the
+    PostgreSQL backends serving this database, read from /proc (Linux) once a second. With that, the
+    CPU cost per request says what the run needs whatever else the machine is doing; the wall times
+    alone do not."""
+
+    def __init__(self, url: str, parts: dict[str, int]) -> None:
+        self.parts = parts  # part → pid of its top process (its children count with it)
+        self.url = url
+        self.base: dict[int, float] = {}  # pid → its CPU seconds when first seen (0 if born during the run)
+        self.last: dict[int, tuple[str, float]] = {}
+        self.loads: list[float] = []
+        self._watch = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> CpuMeter:
+        self._sample(first=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        if self._watch is not None:
+            self._watch.close()
+
+    def _run(self) -> None:
+        while not self._stop.wait(1):
+            self._sample()
+
+    def _sample(self, first: bool = False) -> None:
+        self.loads.append(os.getloadavg()[0])
+        owners = {}
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                stat = _stat(int(entry.name))
+                if stat is not None:
+                    children.setdefault(stat[0], []).append(int(entry.name))
+        for part, top in self.parts.items():
+            todo = [top]
+            while todo:
+                pid = todo.pop()
+                owners[pid] = part
+                todo += children.get(pid, [])
+        for pid in self._backends():
+            owners[pid] = "postgres"
+        for pid, part in owners.items():
+            stat = _stat(pid)
+            if stat is None:
+                continue
+            self.base.setdefault(pid, stat[1] if first else 0.0)
+            self.last[pid] = (part, stat[1])
+
+    def _backends(self) -> list[int]:
+        """The PostgreSQL server processes serving this database (on this machine), asked on one kept
+        connection; none this time if the server refuses one more (its max_connections is shared)."""
+        query = (
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        try:
+            if self._watch is None:
+                self._watch = create_engine(
+                    self.url, poolclass=StaticPool, isolation_level="AUTOCOMMIT"
+                ).connect()
+            return list(self._watch.execute(text(query)).scalars())
+        except OperationalError:
+            self._watch = None
+            return []
+
+    def seconds(self) -> dict[str, float]:
+        spent: dict[str, float] = dict.fromkeys([*self.parts, "postgres"], 0.0)
+        for pid, (part, cpu) in self.last.items():
+            spent[part] += cpu - self.base[pid]
+        return {part: round(value, 1) for part, value in spent.items()}
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds) of a process, or None if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK
+
+
+_REQUEST_LINE = re.compile(r"ansinh\.request \S+ (GET|POST) (\S+) \d{3} (\d+)ms cpu (\d+)ms")
+
+
+def server_times(log: str) -> dict[str, dict]:
+    """Per route, from the server's own request lines: how many, the time inside the app (p50, p95:
+    the client's time less this is the wait for a free worker) and the CPU each took (mean, p95)."""
+    seen: dict[str, list[tuple[int, int]]] = {}
+    for method, rule, ms, cpu in _REQUEST_LINE.findall(log):
+        seen.setdefault(f"{method} {rule}", []).append((int(ms), int(cpu)))
+
+    def p(values: list[int], q: float) -> int:
+        return sorted(values)[min(len(values) - 1, int(q * len(values)))]
+
+    return {
+        route: {"n": len(times), "app_p50_ms": p([t for t, _ in times], 0.5),
+                "app_p95_ms": p([t for t, _ in times], 0.95),
+                "cpu_mean_ms": round(sum(c for _, c in times) / len(times), 1),
+                "cpu_p95_ms": p([c for _, c in times], 0.95)}
+        for route, times in sorted(seen.items())
+    }  # fmt: skip
+
+
 def check_history(url: str, since: int) -> dict:
     ctx = bootstrap(url)
     with ctx.db.read() as session:
@@ -136,6 +257,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--schedulers", type=int, default=2)
     parser.add_argument("--cases", type=int, default=300)
+    parser.add_argument("--server-log", type=Path, help="keep the servers' log there (it goes with the run)")
+    parser.add_argument(
+        "--pacing", choices=("office", "clicks"), default="office",
+        help="office: people's think and typing times (TPC-W, TPC-C; see bench/locustfile.py); "
+        "clicks: 1-3 s between actions, the old stress pace",
+    )  # fmt: skip
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL")
     if not url or not url.startswith("postgresql"):
@@ -148,7 +275,7 @@ def main() -> None:
               f"{setup['results_rows']} rows for cycle {setup['cycle_id']}", flush=True)  # fmt: skip
         (folder / "setup.json").write_text(json.dumps(setup))
         env = dict(os.environ, DATABASE_URL=url, ANSINH_INSTANCE_DIR=str(folder), SECRET_KEY="load-test",
-                   ANSINH_LOAD_SETUP=str(folder / "setup.json"))  # fmt: skip
+                   ANSINH_LOAD_SETUP=str(folder / "setup.json"), ANSINH_LOAD_PACING=args.pacing)  # fmt: skip
         port = _port()
         logs = (folder / "server.log").open("w")
         serve = [BIN / "ansinh", "serve", "--port", str(port), "--workers", str(args.web_workers),
@@ -165,12 +292,20 @@ def main() -> None:
         ]
         try:
             _wait(f"http://127.0.0.1:{port}")
-            subprocess.run(
+            # People reach the office over the first minute, not ten a second: at the office pace the
+            # officers log in over 60 s (a login's argon2id alone is 25 ms of CPU, by design); the
+            # clicks pace keeps the old storm, all logged in within 10 s.
+            spawn_rate = args.users / 60 if args.pacing == "office" else 10
+            locust = subprocess.Popen(
                 [BIN / "locust", "-f", ROOT / "bench" / "locustfile.py", "--headless", "-u", str(args.users),
-                 "-r", "10", "-t", f"{int(args.minutes * 60)}s", "--host", f"http://127.0.0.1:{port}",
+                 "-r", str(spawn_rate), "-t", f"{int(args.minutes * 60)}s", "--host", f"http://127.0.0.1:{port}",
                  "--csv", folder / "load", "--only-summary", "--loglevel", "WARNING"],
-                env=env, check=False, timeout=args.minutes * 60 + 300,
+                env=env,
             )  # fmt: skip
+            parts = {"web": processes[0].pid, "locust": locust.pid}
+            parts |= {f"scheduler_{i}": p.pid for i, p in enumerate(processes[1:], 1)}
+            with CpuMeter(url, parts) as meter:
+                locust.wait(timeout=args.minutes * 60 + 300)
         finally:
             for process in processes:
                 process.send_signal(signal.SIGTERM)
@@ -178,7 +313,10 @@ def main() -> None:
                 process.wait(timeout=90)
             logs.close()
         stats = list(csv.DictReader((folder / "load_stats.csv").open(encoding="utf-8")))
+        failures = list(csv.DictReader((folder / "load_failures.csv").open(encoding="utf-8")))
         server_log = (folder / "server.log").read_text()
+        if args.server_log:
+            args.server_log.write_text(server_log)
     pages = {
         f"{row['Type']} {row['Name']}": {
             "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
@@ -191,16 +329,24 @@ def main() -> None:
     imported = any(row["Type"] == "IMPORT" for row in stats)
     history = check_history(url, setup["history_before"])
     posted = pages.get("POST POST /tasks/[id]", {}).get("requests", 0) - races
+    requests = int(total["Request Count"]) - races
+    cpu = meter.seconds()
     print(json.dumps({
-        "users": args.users, "minutes": args.minutes, "web_workers": args.web_workers,
+        "users": args.users, "minutes": args.minutes, "pacing": args.pacing,
+        "logins_per_s": round(spawn_rate, 2), "web_workers": args.web_workers,
         "threads": args.threads,
-        "schedulers": args.schedulers, "requests": int(total["Request Count"]) - races,
+        "schedulers": args.schedulers, "requests": requests,
         "errors": int(total["Failure Count"]), "races_lost": races,
         "worst_page_p95_ms": max((p["p95_ms"] for p in pages.values()), default=0),
         "results_import_finished": imported, "results_rows": setup["results_rows"],
         "steps_posted_ok": posted, **history,
         "server_errors_logged": server_log.count(" 500 ") + server_log.count("Traceback"),
-        "pages": pages,
+        "load_average_1min": {"min": min(meter.loads), "mean": round(sum(meter.loads) / len(meter.loads), 1),
+                              "max": max(meter.loads)},
+        "cpu_s": cpu, "cpu_ms_per_request": round(sum(cpu.values()) * 1000 / max(requests, 1), 1),
+        "failure_samples": [f"{f['Method']} {f['Name']}: {f['Error'][:200]} (x{f['Occurrences']})"
+                            for f in failures[:5]],
+        "pages": pages, "server": server_times(server_log),
     }, ensure_ascii=False))  # fmt: skip
 
 

@@ -1,5 +1,6 @@
-"""Logs for operators: one line per request (user, route, status, time), per engine step and per job,
-on standard error; the libraries' chatter (SpiffWorkflow's every state change, Alembic, APScheduler's
+"""Logs for operators: one line per request (user, route, status, time, and the CPU time its thread
+spent: what the request cost, which the time alone hides on a busy machine), per engine step and per
+job, on standard error; the libraries' chatter (SpiffWorkflow's every state change, Alembic, APScheduler's
 every tick) only from WARNING unless asked. No line ever carries a CCCD or an account number: the
 request line names the route's rule, never the path or query, and a filter on the handler masks any
 run of eight or more digits that some other line might carry.
@@ -72,16 +73,19 @@ def configure(level: str = "INFO") -> None:
 def init_app(app: Flask) -> None:
     @app.before_request
     def started() -> None:
-        g.ansinh_started = time.perf_counter()
+        g.ansinh_started = time.perf_counter(), time.thread_time()
 
     @app.after_request
     def logged(response):
         if request.endpoint in FILES:  # static files: not worth a line each
             return response
-        started = g.get("ansinh_started")
+        started, cpu_started = g.get("ansinh_started") or (None, None)
         ms = (time.perf_counter() - started) * 1000 if started else 0.0
+        cpu_ms = (time.thread_time() - cpu_started) * 1000 if started else 0.0
         caller = g.get("api_principal")  # an API call: the token's owner
         user = current_user.username if current_user.is_authenticated else caller.actor if caller else "-"
         rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
-        log.info("%s %s %s %s %.0fms", user, request.method, rule, response.status_code, ms)
+        log.info(
+            "%s %s %s %s %.0fms cpu %.0fms", user, request.method, rule, response.status_code, ms, cpu_ms
+        )
         return response

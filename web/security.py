@@ -94,7 +94,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if current_user.is_authenticated:
+        # A file's response keeps its own caching (web/assets.py), and asks nothing of the session.
+        if request.endpoint not in FILE_ENDPOINTS and current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
