@@ -119,7 +119,7 @@ def submit_task(
     if user is not None and task.claimed_by not in (None, user):
         raise TaskHeld(task.claimed_by)
     step = _parts(task).submit(ctx, task, raw, user, expected_version)
-    routed = [route(ctx, t) for t in step.open_tasks]
+    routed = route(ctx, step.open_tasks)
     mine = next(
         (r.task.id for r in routed if viewer and viewer.scope.covers(r.task.role, r.task.area_code)), None
     )
