@@ -20,7 +20,17 @@ from .deployments import (
 from .history import instance_history
 from .instances import get_instance, instance_data, move_area, retry_incident, start_instance
 from .messages import deliver_message
-from .tasks import assign_task, claim_task, complete_task, get_task, list_tasks, read_task, unclaim_task
+from .tasks import (
+    assign_task,
+    claim_task,
+    complete_task,
+    get_task,
+    list_tasks,
+    read_task,
+    task_from_row,
+    task_query,
+    unclaim_task,
+)
 from .timers import fire_due_timers
 from .waits import Wait, instance_waits
 
@@ -45,6 +55,8 @@ __all__ = [
     "list_processes",
     "list_tasks",
     "read_task",
+    "task_from_row",
+    "task_query",
     "retry_incident",
     "move_area",
     "rename_lanes",

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Connection, bindparam, exists, select, update
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from . import history
@@ -22,6 +22,16 @@ from .views import TaskView, task_view
 
 log = logging.getLogger("ansinh.steps")
 _TASKS = OpenTask.__table__
+_INSTANCES = Instance.__table__
+# A TaskView's columns in its field order: the task with its instance's keys (never the state).
+_TASK_VIEW = select(
+    _TASKS.c.id, _TASKS.c.instance_id, _INSTANCES.c.business_key, _INSTANCES.c.process_key,
+    _TASKS.c.bpmn_id, _TASKS.c.name, _TASKS.c.role, _TASKS.c.area_code, _TASKS.c.form_key,
+    _TASKS.c.properties, _TASKS.c.created_at, _TASKS.c.due_at, _TASKS.c.claimed_by,
+).join_from(_TASKS, _INSTANCES, _INSTANCES.c.id == _TASKS.c.instance_id)  # fmt: skip
+_VIEW_FIELDS = len(_TASK_VIEW.selected_columns)
+_PROPERTIES = [c.name for c in _TASK_VIEW.selected_columns].index("properties")
+_ONE_TASK = _TASK_VIEW.where(_TASKS.c.id == bindparam("task_id"))
 _CLAIMED_BY = select(OpenTask.claimed_by).where(OpenTask.id == bindparam("task_id"))
 _WAS_OPEN = select(
     exists().where(HistoryEvent.task_id == bindparam("task_id"), HistoryEvent.kind == "task_created")
@@ -56,16 +66,25 @@ def get_task(ctx: EngineContext, task_id: str) -> TaskView:
 
 
 def read_task(session: Session, task_id: str) -> TaskView:
-    """An open task in the caller's unit of work (one statement: the task with its instance), for a
+    """An open task in the caller's unit of work (one statement: the task with its instance's keys), for a
     caller that reads more beside it; NotFound, or Conflict for a task no longer open."""
-    found = session.execute(
-        select(OpenTask, Instance)
-        .join(Instance, Instance.id == OpenTask.instance_id)
-        .where(OpenTask.id == task_id)
-    ).first()
+    found = session.connection().execute(_ONE_TASK, {"task_id": task_id}).first()
     if found is None:
         _missing(session, task_id)
-    return task_view(*found)
+    return task_from_row(found)
+
+
+def task_query(task_id: str, *also: ColumnElement) -> Select:
+    """The statement ``read_task`` runs, with ``also`` (e.g. whether a scope owns the task) after the
+    task's columns, for ``task_from_row``: a caller that decides about the task reads it in one go."""
+    return _TASK_VIEW.add_columns(*also).where(_TASKS.c.id == task_id)
+
+
+def task_from_row(row) -> TaskView:
+    """A TaskView from a row of ``read_task``'s or ``task_query``'s columns (extra columns ignored)."""
+    values = list(row[:_VIEW_FIELDS])
+    values[_PROPERTIES] = dict(values[_PROPERTIES] or {})
+    return TaskView(*values)
 
 
 def claim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:

@@ -123,7 +123,7 @@ class Case:
     def do(self, bpmn_id: str, form: dict, user: str = "officer") -> Submission:
         ctx = self.province.fresh()
         (task,) = [t for t in engine.get_instance(ctx, self.instance_id).open_tasks if t.bpmn_id == bpmn_id]
-        routed = route(ctx, task)
+        (routed,) = route(ctx, [task])
         self.routed.append((bpmn_id, task.role, routed.agency_code, task.area_code))
         self.check_routing(ctx, task.role, task.area_code, routed.agency_code)
         return submit_task(self.province.fresh(), task.id, form, user=user)

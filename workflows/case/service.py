@@ -116,7 +116,7 @@ def open_new_case(ctx: EngineContext, commune: str, raw: dict[str, Any], actor: 
             if attempt == 2:
                 raise
             continue
-        return NewCase(code, step, [route(ctx, t) for t in step.open_tasks])
+        return NewCase(code, step, route(ctx, step.open_tasks))
     raise AssertionError("unreachable")
 
 

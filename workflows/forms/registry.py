@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
@@ -45,7 +46,10 @@ def form_check(key: str) -> Callable:
     return register
 
 
+@cache
 def form_schema(key: str) -> Schema:
+    """The form's schema, built once per process: building one copies every declared field (and the
+    registration's category list), and a marshmallow schema is reusable for any number of loads."""
     try:
         return FORMS[key]()
     except KeyError:
@@ -128,6 +132,9 @@ def describe(key: str) -> list[FieldSpec]:
     ]
 
 
-def boolean_fields(key: str) -> set[str]:
+@cache
+def boolean_fields(key: str) -> frozenset[str]:
     """Checkbox fields: an unticked box is absent from a browser's post and means False."""
-    return {name for name, field in form_schema(key).fields.items() if isinstance(field, fields.Boolean)}
+    return frozenset(
+        name for name, field in form_schema(key).fields.items() if isinstance(field, fields.Boolean)
+    )

@@ -113,3 +113,13 @@ class AreaSuccession(Base):
     effective_from: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(300))
     applied_at: Mapped[date | None] = mapped_column(Date)  # when the move was carried out
+
+
+class OrganisationVersion(Base):
+    """One row (id 1) whose version every change to the areas, agencies or role assignments bumps, by
+    database triggers (migration w1211): what routing's in-process cache is checked against."""
+
+    __tablename__ = "organisation_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

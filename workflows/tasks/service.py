@@ -23,7 +23,7 @@ from ..accounts.models import User
 from ..deadlines import END_OF_WORKING_DAY, VIETNAM, extend_deadline, local_date
 from ..forms import FormInvalid, boolean_fields, describe, load_form
 from ..forms.registry import FieldSpec
-from ..inbox import due_status, task_in_scope
+from ..inbox import due_status, scope_condition
 from ..scope import Scope
 from .handoff import Handoff, handoff
 from .registry import TaskPageParts, parts_for
@@ -119,7 +119,7 @@ def submit_task(
     if user is not None and task.claimed_by not in (None, user):
         raise TaskHeld(task.claimed_by)
     step = _parts(task).submit(ctx, task, raw, user, expected_version)
-    routed = [route(ctx, t) for t in step.open_tasks]
+    routed = route(ctx, step.open_tasks)
     mine = next(
         (r.task.id for r in routed if viewer and viewer.scope.covers(r.task.role, r.task.area_code)), None
     )
@@ -196,15 +196,13 @@ def _waiting(ctx: EngineContext, instance_id: int) -> tuple[tuple[str, ...], dat
 
 def _task_for(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskView:
     """The task, if the viewer's scope owns it (its role, area and programme); to anyone else it does not
-    exist."""
-    with ctx.db.read() as session:  # one unit of work: the task, then whether the scope owns it
-        try:
-            task = engine.read_task(session, task_id)
-        except (NotFound, Conflict):
-            raise NotFound(f"task {task_id} does not exist") from None
-        if not task_in_scope(session, viewer.scope, task_id):
-            raise NotFound(f"task {task_id} does not exist")
-    return task
+    exist. One statement: the task, and whether the scope owns it."""
+    owned = scope_condition(viewer.scope).label("owned")
+    with ctx.db.read() as session:
+        found = session.connection().execute(engine.task_query(task_id, owned)).first()
+    if found is None or not found.owned:
+        raise NotFound(f"task {task_id} does not exist")
+    return engine.task_from_row(found)
 
 
 def _parts(task: TaskView) -> TaskPageParts:

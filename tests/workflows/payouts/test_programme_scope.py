@@ -112,7 +112,7 @@ def test_overdue_work_escalates_along_its_own_programmes_departments(pay):
     # and "the next step goes to …" names the same department
     for key, department in ((f"PAY-{CITY}-2025-04-NCC", HOME_AFFAIRS), (f"PAY-{CITY}-2025-04", HEALTH)):
         (task,) = engine.get_instance(pay.ctx(), instance[key]).open_tasks
-        assert route(pay.ctx(), task).agency_code == department, key
+        assert route(pay.ctx(), [task])[0].agency_code == department, key
     # and each cycle's monthly report goes to its own programme's provincial department
     with pay.ctx().db.read() as session:
         names = dict(session.execute(select(Agency.code, Agency.name)).all())

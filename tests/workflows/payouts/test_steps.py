@@ -33,7 +33,7 @@ AGENCIES_2024 = {
 def routed(pay, cycle_id) -> dict[str, str]:
     ctx = pay.ctx()
     instance = pay.cycle(cycle_id).instance_id
-    return {t.bpmn_id: route(ctx, t).agency_code for t in engine.get_instance(ctx, instance).open_tasks}
+    return {r.task.bpmn_id: r.agency_code for r in route(ctx, engine.get_instance(ctx, instance).open_tasks)}
 
 
 def local_day(moment) -> date:
