@@ -19,7 +19,7 @@ import hashlib
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, delete, func, not_, select, update
+from sqlalchemy import Connection, and_, case, delete, exists, func, not_, select, update
 
 from engine.fastsql import copy_rows
 
@@ -28,7 +28,7 @@ from ..cash_method import payout_method
 from ..entitlements import load_entitlements, month_start
 from ..org.models import Area
 from ..programmes import MERIT, SOCIAL, category_names, load_merit, paid_category, per_child, vnd
-from . import faults
+from . import faults, plain_lines
 from .common import HELD, NOT_COLLECTED, PENDING, RETURNED, add_months
 from .models import PayoutCycle, PayoutLine, PayoutRate
 from .rates import ARREARS_WINDOW_MONTHS
@@ -62,8 +62,15 @@ def scope_codes(conn: Connection, area_code: str) -> list[str]:
     return codes
 
 
-def _people(conn: Connection, codes: list[str], programme: str):
-    """Everyone in the areas with their enrolment in ``programme`` (outer join for social assistance)."""
+def _not_listed_yet(cycle_id: int):
+    """Not yet on the cycle's list: the set-based path (``plain_lines``) has not listed them."""
+    mine = L.alias("mine")
+    return ~exists().where(mine.c.cycle_id == cycle_id, mine.c.beneficiary_code == B.c.code)
+
+
+def _people(conn: Connection, cycle_id: int, codes: list[str], programme: str):
+    """Everyone in the areas not yet listed, with their enrolment in ``programme`` (outer join for social
+    assistance)."""
     on = and_(E.c.beneficiary_code == B.c.code, E.c.programme == programme)
     columns = [
         B.c.code, B.c.full_name, B.c.cccd, B.c.date_of_birth, B.c.status, B.c.area_code, B.c.payment_method,
@@ -72,7 +79,7 @@ def _people(conn: Connection, codes: list[str], programme: str):
         func.coalesce(E.c.category_code, B.c.category_code).label("category_code"),
         E.c.id.label("enrolment_id"), E.c.children_count, E.c.entitled_from, E.c.paid_through, E.c.ends_after,
     ]  # fmt: skip
-    query = select(*columns).where(B.c.area_code.in_(codes))
+    query = select(*columns).where(B.c.area_code.in_(codes), _not_listed_yet(cycle_id))
     if programme == SOCIAL:  # a record with no enrolment is social assistance, unless its category is merit
         merit_only = and_(E.c.id.is_(None), B.c.category_code.in_(sorted(category_names(MERIT))))
         query = query.outerjoin(E, on).where(not_(merit_only))
@@ -83,7 +90,7 @@ def _people(conn: Connection, codes: list[str], programme: str):
 
 def _listed(conn: Connection, codes: list[str], programme: str, since: date, cycle_id: int):
     """Per (person, month): what lines not returned already carry, and which months have a monthly line."""
-    people = select(B.c.code).where(B.c.area_code.in_(codes))
+    people = select(B.c.code).where(B.c.area_code.in_(codes), _not_listed_yet(cycle_id))
     rows = conn.execute(
         select(L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.status, L.c.amount).where(
             L.c.programme == programme,
@@ -193,7 +200,7 @@ def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, cod
     bases: dict[tuple, str] = {}
     by_child: dict[str, bool] = {}
     months: dict[date, date] = {}  # a month → the next one
-    for person in _people(conn, codes, programme):
+    for person in _people(conn, cycle_id, codes, programme):
         if person.status in NOT_ENTITLED:
             note.add("not_entitled", person.code)
             continue
@@ -245,8 +252,11 @@ def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, cod
     return lines, note, outside
 
 
-def generate(conn: Connection, cycle_id: int, at: datetime) -> dict:
-    """(Re)draw the list of a draft cycle; returns what was added and what was left off, and why."""
+def generate(conn: Connection, cycle_id: int, at: datetime, set_based: bool = True) -> dict:
+    """(Re)draw the list of a draft cycle; returns what was added and what was left off, and why.
+
+    The plain monthly lines are written set-based (``plain_lines``), everyone else's here in Python;
+    ``set_based=False`` draws every line in Python (the tests compare the two)."""
     cycle = conn.execute(
         select(C.c.area_code, C.c.month, C.c.status, C.c.programme).where(C.c.id == cycle_id)
     ).one()
@@ -254,6 +264,9 @@ def generate(conn: Connection, cycle_id: int, at: datetime) -> dict:
         raise ValueError(f"cycle {cycle_id} is {cycle.status}: an approved list is frozen")
     codes = scope_codes(conn, cycle.area_code)
     conn.execute(delete(L).where(L.c.cycle_id == cycle_id))
+    plain = {"lines": 0, "before_window": 0}
+    if set_based:
+        plain = plain_lines.insert_plain(conn, cycle_id, cycle.month, cycle.programme, codes, _basis)
     lines, note, outside = draw_lines(conn, cycle_id, cycle.month, cycle.programme, codes)
     monthly = [line for line in lines if line["entitlement"] == "monthly"]
     copy_rows(conn, L, monthly)
@@ -261,20 +274,25 @@ def generate(conn: Connection, cycle_id: int, at: datetime) -> dict:
     arrears = [line for line in lines if line["entitlement"] != "monthly"]
     copy_rows(conn, L, arrears)
     faults.checkpoint("generate.after_arrears")
-    total = sum(line["amount"] for line in lines)
+    count, total, people, monthly_count = conn.execute(
+        select(
+            func.count(), func.coalesce(func.sum(L.c.amount), 0), func.count(L.c.beneficiary_code.distinct()),
+            func.coalesce(func.sum(case((L.c.entitlement == "monthly", 1), else_=0)), 0),
+        ).where(L.c.cycle_id == cycle_id)
+    ).one()  # fmt: skip
     summary = {
-        "monthly": len(monthly),
-        "arrears": len(arrears),
-        "people": len({line["beneficiary_code"] for line in lines}),
-        "before_window": outside,
+        "monthly": int(monthly_count),
+        "arrears": count - int(monthly_count),
+        "people": people,
+        "before_window": outside + plain["before_window"],
         **note.as_dict(),
     }
     conn.execute(
         update(C)
         .where(C.c.id == cycle_id)
-        .values(line_count=len(lines), total_amount=total, generation=summary, updated_at=at)
+        .values(line_count=count, total_amount=int(total), generation=summary, updated_at=at)
     )
-    return {"lines": len(lines), "total_amount": total, **summary}
+    return {"lines": count, "total_amount": int(total), **summary}
 
 
 HASHED = (
