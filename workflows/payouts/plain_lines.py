@@ -59,9 +59,9 @@ def _band(programme: str, category, born, month: date):
 def insert_plain(
     conn: Connection, cycle_id: int, month: date, programme: str, codes: list[str], basis
 ) -> dict:
-    """Write the plain people's lines (the list must be empty); returns how many, and how many of those people were owed from before
-    the window (the note's ``before_window``). ``basis(programme, category, (amount, base), 1, 0)`` gives
-    a line's basis text."""
+    """Write the plain people's lines into the (empty) list; returns how many, and how many of those
+    people were owed from before the window (the note's ``before_window``).
+    ``basis(programme, category, (amount, base), 1, 0)`` gives a line's basis text."""
     rates = conn.execute(
         select(R.c.category_code, R.c.amount, R.c.base_level).where(
             R.c.cycle_id == cycle_id, R.c.month == month
