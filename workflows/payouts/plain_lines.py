@@ -30,6 +30,7 @@ from .rates import ARREARS_WINDOW_MONTHS
 
 B, E, L, R = Beneficiary.__table__, Enrolment.__table__, PayoutLine.__table__, PayoutRate.__table__
 NOT_OWED = (NOT_COLLECTED, HELD, RETURNED)
+CASH = "cash_pay_point"
 LEFT_OUT = ("rejected", "duplicate", "deceased", "exited")  # not entitled, or exited: the Python path
 
 
@@ -71,79 +72,95 @@ def insert_plain(
         return {"lines": 0, "before_window": 0}
     window = add_months(month, -ARREARS_WINDOW_MONTHS)
     category = func.coalesce(E.c.category_code, B.c.category_code)
-    band_now = _band(programme, category, B.c.date_of_birth, month)
-    band_then = _band(programme, category, B.c.date_of_birth, window)
-    others = and_(L.c.beneficiary_code == B.c.code, L.c.programme == programme, L.c.cycle_id != cycle_id)
+    on = and_(E.c.beneficiary_code == B.c.code, E.c.programme == programme)
+    # Who may be plain, each person's band worked out once (a CASE over the bands' cut-off dates).
+    candidates = (
+        select(
+            B.c.code,
+            B.c.area_code,
+            B.c.full_name,
+            B.c.cccd,
+            *_payee(),
+            E.c.entitled_from,
+            E.c.paid_through,
+            _band(programme, category, B.c.date_of_birth, month).label("band"),
+            _band(programme, category, B.c.date_of_birth, window).label("band_then"),
+        )  # fmt: skip
+        .select_from(B.outerjoin(E, on) if programme == SOCIAL else B.join(E, on))
+        .where(
+            B.c.area_code.in_(codes),
+            B.c.status.not_in(LEFT_OUT),
+            category.not_in(_per_child(programme)),
+            or_(E.c.entitled_from.is_(None), E.c.entitled_from < add_months(month, 1)),
+            or_(E.c.paid_through.is_(None), E.c.paid_through < month),
+        )
+    )
+    if programme == SOCIAL:  # as generation._people: no enrolment means social assistance, unless merit
+        merit = B.c.category_code.in_(sorted(category_names(MERIT)))
+        candidates = candidates.where(not_(and_(E.c.id.is_(None), merit)))
+    p = candidates.subquery("p")
+    others = and_(L.c.beneficiary_code == p.c.code, L.c.programme == programme, L.c.cycle_id != cycle_id)
     first_listed = (
-        select(func.min(L.c.month)).where(others, L.c.month >= window).correlate(B).scalar_subquery()
+        select(func.min(L.c.month)).where(others, L.c.month >= window).correlate(p).scalar_subquery()
     )
     carried = (
         select(func.coalesce(func.sum(L.c.amount), 0))
         .where(others, L.c.month == R.c.month, L.c.status.not_in(NOT_OWED))
-        .correlate(B, R)
+        .correlate(p, R)
         .scalar_subquery()
     )
     earlier = [add_months(window, k) for k in range(ARREARS_WINDOW_MONTHS)]
     next_month = case(*[(R.c.month == m, literal(add_months(m, 1), Date)) for m in earlier])
-    entitled_from, paid_through = E.c.entitled_from, E.c.paid_through
     owed_before = (
         select(literal(1))
         .select_from(R)
         .where(
             R.c.cycle_id == cycle_id,
-            R.c.category_code == band_now,
+            R.c.category_code == p.c.band,
             R.c.month >= window,
             R.c.month < month,
-            or_(entitled_from.is_(None), entitled_from < next_month),
-            or_(paid_through.is_(None), R.c.month > paid_through),
-            or_(entitled_from.is_not(None), R.c.month >= first_listed),
+            or_(p.c.entitled_from.is_(None), p.c.entitled_from < next_month),
+            or_(p.c.paid_through.is_(None), R.c.month > p.c.paid_through),
+            or_(p.c.entitled_from.is_not(None), R.c.month >= first_listed),
             R.c.amount > carried,
         )
-        .correlate(B, E)
+        .correlate(p)
     )
     rate = R.alias("rate")
-    bases = case(
-        *[(band_now == code, basis(programme, code, (amount, base), 1, 0)) for code, amount, base in rates]
-    )
-    on = and_(E.c.beneficiary_code == B.c.code, E.c.programme == programme)
-    people = B.outerjoin(E, on) if programme == SOCIAL else B.join(E, on)
+    texts = [(code, basis(programme, code, (amount, base), 1, 0)) for code, amount, base in rates]
     query = (
         select(
             literal(cycle_id),
-            B.c.code,
+            p.c.code,
             literal(month, Date),
             literal("monthly"),
             literal(programme),
-            bases,
-            B.c.area_code,
-            band_now,
-            B.c.full_name,
-            B.c.cccd,
-            *_payee(),
+            case(*[(rate.c.category_code == code, text) for code, text in texts]),
+            p.c.area_code,
+            p.c.band,
+            p.c.full_name,
+            p.c.cccd,
+            p.c.method,
+            p.c.recipient_kind,
+            p.c.recipient_name,
+            p.c.recipient_cccd,
+            p.c.bank_code,
+            p.c.account_number,
             rate.c.amount,
             literal(PENDING),
         )  # fmt: skip
         .select_from(
-            people.join(
+            p.join(
                 rate,
-                and_(rate.c.cycle_id == cycle_id, rate.c.month == month, rate.c.category_code == band_now),
+                and_(rate.c.cycle_id == cycle_id, rate.c.month == month, rate.c.category_code == p.c.band),
             )
         )
         .where(
-            B.c.area_code.in_(codes),
-            B.c.status.not_in(LEFT_OUT),
-            category.not_in(_per_child(programme)),
-            band_now == band_then,
-            or_(entitled_from.is_(None), entitled_from < add_months(month, 1)),
-            or_(paid_through.is_(None), paid_through < month),
+            p.c.band == p.c.band_then,
             ~exists().where(others, L.c.month == month),
-            ~exists(owed_before),
+            or_(_nothing_before(p, others, month, window), ~exists(owed_before)),
         )
     )
-    if programme == SOCIAL:  # as generation._people: no enrolment means social assistance, unless merit
-        query = query.where(
-            not_(and_(E.c.id.is_(None), B.c.category_code.in_(sorted(category_names(MERIT)))))
-        )
     names = [
         "cycle_id", "beneficiary_code", "month", "entitlement", "programme", "basis", "commune_code",
         "category_code", "full_name", "beneficiary_cccd", "method", "recipient_kind", "recipient_name",
@@ -153,6 +170,16 @@ def insert_plain(
     written = conn.execute(select(func.count()).where(L.c.cycle_id == cycle_id)).scalar_one()
     before = _before_window(conn, cycle_id, programme, window) if written else 0
     return {"lines": written, "before_window": before}
+
+
+def _nothing_before(p, others, month: date, window: date):
+    """Cheap cases with no earlier month to look at: entitled from this month, paid before An Sinh up to
+    last month, or without an enrolment and never listed in the window (most people on a first list)."""
+    return or_(
+        p.c.entitled_from >= month,
+        p.c.paid_through >= add_months(month, -1),
+        and_(p.c.entitled_from.is_(None), ~exists().where(others, L.c.month >= window)),
+    )
 
 
 def _payee():
@@ -168,12 +195,12 @@ def _payee():
     beneficiary = recipient == "beneficiary"
     representative = func.coalesce(func.nullif(B.c.representative_name, ""), B.c.full_name)
     return (
-        case((on_account, "account"), (home_condition(), "cash_home"), else_="cash_pay_point"),
-        recipient,
-        case((beneficiary, B.c.full_name), else_=representative),
-        case((beneficiary, B.c.cccd), else_=B.c.representative_cccd),
-        case((on_account, B.c.bank_code), else_=None),
-        case((on_account, B.c.account_number), else_=None),
+        case((on_account, "account"), (home_condition(), "cash_home"), else_=CASH).label("method"),
+        recipient.label("recipient_kind"),
+        case((beneficiary, B.c.full_name), else_=representative).label("recipient_name"),
+        case((beneficiary, B.c.cccd), else_=B.c.representative_cccd).label("recipient_cccd"),
+        case((on_account, B.c.bank_code), else_=None).label("bank_code"),
+        case((on_account, B.c.account_number), else_=None).label("account_number"),
     )  # fmt: skip
 
 
