@@ -36,6 +36,7 @@ from .rates import ARREARS_WINDOW_MONTHS
 B, E, L = Beneficiary.__table__, Enrolment.__table__, PayoutLine.__table__
 R, C = PayoutRate.__table__, PayoutCycle.__table__
 SAMPLE = 50  # how many codes a generation note lists per reason
+LISTED_BATCH = 2000  # people whose earlier lines are read in one query
 NOT_OWED = (NOT_COLLECTED, HELD, RETURNED)  # lines whose money did not reach the person
 NOT_ENTITLED = ("rejected", "duplicate")
 EXITED = ("deceased", "exited")
@@ -88,17 +89,19 @@ def _people(conn: Connection, cycle_id: int, codes: list[str], programme: str):
     return conn.execute(query.order_by(B.c.code)).all()
 
 
-def _listed(conn: Connection, codes: list[str], programme: str, since: date, cycle_id: int):
-    """Per (person, month): what lines not returned already carry, and which months have a monthly line."""
-    people = select(B.c.code).where(B.c.area_code.in_(codes), _not_listed_yet(cycle_id))
-    rows = conn.execute(
-        select(L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.status, L.c.amount).where(
-            L.c.programme == programme,
-            L.c.month >= since,
-            L.c.cycle_id != cycle_id,
-            L.c.beneficiary_code.in_(people),
-        )
-    )
+def _listed(conn: Connection, people: list[str], programme: str, since: date, cycle_id: int):
+    """Per (person, month): what lines not returned already carry, and which months have a monthly line.
+    Read by the people's codes, a batch at a time: each is a few probes of ``ix_payout_lines_person``."""
+    rows = []
+    for at in range(0, len(people), LISTED_BATCH):
+        rows += conn.execute(
+            select(L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.status, L.c.amount).where(
+                L.c.beneficiary_code.in_(people[at : at + LISTED_BATCH]),
+                L.c.programme == programme,
+                L.c.month >= since,
+                L.c.cycle_id != cycle_id,
+            )
+        ).all()
     carried: dict[tuple, int] = defaultdict(int)
     monthly: set[tuple] = set()
     first: dict[str, date] = {}
@@ -193,14 +196,15 @@ def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, cod
         for row in conn.execute(select(R).where(R.c.cycle_id == cycle_id))
     }
     window = add_months(month, -ARREARS_WINDOW_MONTHS)
-    carried, monthly, first_listed = _listed(conn, codes, programme, window, cycle_id)
+    people = _people(conn, cycle_id, codes, programme)
+    carried, monthly, first_listed = _listed(conn, [p.code for p in people], programme, window, cycle_id)
     note, lines, outside = _Note(), [], 0
     social = load_entitlements()
     bands: dict[tuple, str | None] = {}
     bases: dict[tuple, str] = {}
     by_child: dict[str, bool] = {}
     months: dict[date, date] = {}  # a month → the next one
-    for person in _people(conn, cycle_id, codes, programme):
+    for person in people:
         if person.status in NOT_ENTITLED:
             note.add("not_entitled", person.code)
             continue

@@ -270,15 +270,13 @@ def submit(
     if task.process_key != PROCESS or not task.form_key:
         raise ValidationError.single(f"task {task_id} is not a step of a payout cycle")
     data = load_form(task.form_key, raw)
-    with ctx.db.transaction() as conn:
+    check = CHECKS.get(task.form_key)
+    with ctx.db.transaction() as conn:  # the checks see the lines of people who exited held
         cycle = conn.execute(select(C).where(C.c.business_key == task.business_key)).one()
         ledger.hold_exited(conn, cycle.id, ctx.now())
-    check = CHECKS.get(task.form_key)
-    if check is not None:
-        with ctx.db.read() as session:
-            problems = check(session.connection(), cycle, data)
-        if problems:
-            raise FormInvalid(problems)
+        problems = check(conn, cycle, data) if check is not None else []
+    if problems:
+        raise FormInvalid(problems)
     step = engine.complete_task(ctx, task_id, data, user=user, expected_version=expected_version)
     return StepDone(step, deliver_notices(ctx, cycle.id))
 
