@@ -20,7 +20,7 @@ import hashlib
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, delete, func, not_, select, update
+from sqlalchemy import Connection, and_, case, delete, exists, func, not_, select, update
 
 from engine.fastsql import copy_rows
 
@@ -30,7 +30,7 @@ from ..cash_method import payout_method
 from ..entitlements import children_in_force, load_entitlements, month_start
 from ..org.models import Area
 from ..programmes import MERIT, SOCIAL, category_names, load_merit, paid_category, per_child, vnd
-from . import faults
+from . import faults, plain_lines
 from .common import HELD, NOT_COLLECTED, PENDING, RETURNED, add_months
 from .models import PayoutCycle, PayoutLine, PayoutRate
 from .rates import ARREARS_WINDOW_MONTHS
@@ -38,6 +38,7 @@ from .rates import ARREARS_WINDOW_MONTHS
 B, E, L = Beneficiary.__table__, Enrolment.__table__, PayoutLine.__table__
 R, C = PayoutRate.__table__, PayoutCycle.__table__
 SAMPLE = 50  # how many codes a generation note lists per reason
+LISTED_BATCH = 2000  # people whose earlier lines are read in one query
 NOT_OWED = (NOT_COLLECTED, HELD, RETURNED)  # lines whose money did not reach the person
 NOT_ENTITLED = ("rejected", "duplicate")
 EXITED = ("deceased", "exited")
@@ -64,8 +65,15 @@ def scope_codes(conn: Connection, area_code: str) -> list[str]:
     return codes
 
 
-def _people(conn: Connection, codes: list[str], programme: str):
-    """Everyone in the areas with their enrolment in ``programme`` (outer join for social assistance)."""
+def _not_listed_yet(cycle_id: int):
+    """Not yet on the cycle's list: the set-based path (``plain_lines``) has not listed them."""
+    mine = L.alias("mine")
+    return ~exists().where(mine.c.cycle_id == cycle_id, mine.c.beneficiary_code == B.c.code)
+
+
+def _people(conn: Connection, cycle_id: int, codes: list[str], programme: str):
+    """Everyone in the areas not yet listed, with their enrolment in ``programme`` (outer join for social
+    assistance)."""
     on = and_(E.c.beneficiary_code == B.c.code, E.c.programme == programme)
     columns = [
         B.c.code, B.c.full_name, B.c.cccd, B.c.date_of_birth, B.c.status, B.c.area_code, B.c.payment_method,
@@ -74,7 +82,7 @@ def _people(conn: Connection, codes: list[str], programme: str):
         func.coalesce(E.c.category_code, B.c.category_code).label("category_code"),
         E.c.id.label("enrolment_id"), E.c.children_count, E.c.entitled_from, E.c.paid_through, E.c.ends_after,
     ]  # fmt: skip
-    query = select(*columns).where(B.c.area_code.in_(codes))
+    query = select(*columns).where(B.c.area_code.in_(codes), _not_listed_yet(cycle_id))
     if programme == SOCIAL:  # a record with no enrolment is social assistance, unless its category is merit
         merit_only = and_(E.c.id.is_(None), B.c.category_code.in_(sorted(category_names(MERIT))))
         query = query.outerjoin(E, on).where(not_(merit_only))
@@ -83,17 +91,19 @@ def _people(conn: Connection, codes: list[str], programme: str):
     return conn.execute(query.order_by(B.c.code)).all()
 
 
-def _listed(conn: Connection, codes: list[str], programme: str, since: date, cycle_id: int):
-    """Per (person, month): what lines not returned already carry, and which months have a monthly line."""
-    people = select(B.c.code).where(B.c.area_code.in_(codes))
-    rows = conn.execute(
-        select(L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.status, L.c.amount).where(
-            L.c.programme == programme,
-            L.c.month >= since,
-            L.c.cycle_id != cycle_id,
-            L.c.beneficiary_code.in_(people),
-        )
-    )
+def _listed(conn: Connection, people: list[str], programme: str, since: date, cycle_id: int):
+    """Per (person, month): what lines not returned already carry, and which months have a monthly line.
+    Read by the people's codes, a batch at a time: each is a few probes of ``ix_payout_lines_person``."""
+    rows = []
+    for at in range(0, len(people), LISTED_BATCH):
+        rows += conn.execute(
+            select(L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.status, L.c.amount).where(
+                L.c.beneficiary_code.in_(people[at : at + LISTED_BATCH]),
+                L.c.programme == programme,
+                L.c.month >= since,
+                L.c.cycle_id != cycle_id,
+            )
+        ).all()
     carried: dict[tuple, int] = defaultdict(int)
     monthly: set[tuple] = set()
     first: dict[str, date] = {}
@@ -188,14 +198,14 @@ def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, cod
         for row in conn.execute(select(R).where(R.c.cycle_id == cycle_id))
     }
     window = add_months(month, -ARREARS_WINDOW_MONTHS)
-    carried, monthly, first_listed = _listed(conn, codes, programme, window, cycle_id)
+    people = _people(conn, cycle_id, codes, programme)
+    carried, monthly, first_listed = _listed(conn, [p.code for p in people], programme, window, cycle_id)
     note, lines, outside = _Note(), [], 0
     social = load_entitlements()
     bands: dict[tuple, str | None] = {}
     bases: dict[tuple, str] = {}
     by_child: dict[str, bool] = {}
     months: dict[date, date] = {}  # a month → the next one
-    people = _people(conn, codes, programme)
     per_child_ids = [p.enrolment_id for p in people if p.children_count and p.enrolment_id is not None]
     counts = children_schedules(conn, per_child_ids)  # each month paid by the count then (arrears too)
     for person in people:
@@ -251,8 +261,11 @@ def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, cod
     return lines, note, outside
 
 
-def generate(conn: Connection, cycle_id: int, at: datetime) -> dict:
-    """(Re)draw the list of a draft cycle; returns what was added and what was left off, and why."""
+def generate(conn: Connection, cycle_id: int, at: datetime, set_based: bool = True) -> dict:
+    """(Re)draw the list of a draft cycle; returns what was added and what was left off, and why.
+
+    The plain monthly lines are written set-based (``plain_lines``), everyone else's here in Python;
+    ``set_based=False`` draws every line in Python (the tests compare the two)."""
     cycle = conn.execute(
         select(C.c.area_code, C.c.month, C.c.status, C.c.programme).where(C.c.id == cycle_id)
     ).one()
@@ -260,6 +273,9 @@ def generate(conn: Connection, cycle_id: int, at: datetime) -> dict:
         raise ValueError(f"cycle {cycle_id} is {cycle.status}: an approved list is frozen")
     codes = scope_codes(conn, cycle.area_code)
     conn.execute(delete(L).where(L.c.cycle_id == cycle_id))
+    plain = {"lines": 0, "before_window": 0}
+    if set_based:
+        plain = plain_lines.insert_plain(conn, cycle_id, cycle.month, cycle.programme, codes, _basis)
     lines, note, outside = draw_lines(conn, cycle_id, cycle.month, cycle.programme, codes)
     monthly = [line for line in lines if line["entitlement"] == "monthly"]
     copy_rows(conn, L, monthly)
@@ -267,20 +283,25 @@ def generate(conn: Connection, cycle_id: int, at: datetime) -> dict:
     arrears = [line for line in lines if line["entitlement"] != "monthly"]
     copy_rows(conn, L, arrears)
     faults.checkpoint("generate.after_arrears")
-    total = sum(line["amount"] for line in lines)
+    count, total, people, monthly_count = conn.execute(
+        select(
+            func.count(), func.coalesce(func.sum(L.c.amount), 0), func.count(L.c.beneficiary_code.distinct()),
+            func.coalesce(func.sum(case((L.c.entitlement == "monthly", 1), else_=0)), 0),
+        ).where(L.c.cycle_id == cycle_id)
+    ).one()  # fmt: skip
     summary = {
-        "monthly": len(monthly),
-        "arrears": len(arrears),
-        "people": len({line["beneficiary_code"] for line in lines}),
-        "before_window": outside,
+        "monthly": int(monthly_count),
+        "arrears": count - int(monthly_count),
+        "people": people,
+        "before_window": outside + plain["before_window"],
         **note.as_dict(),
     }
     conn.execute(
         update(C)
         .where(C.c.id == cycle_id)
-        .values(line_count=len(lines), total_amount=total, generation=summary, updated_at=at)
+        .values(line_count=count, total_amount=int(total), generation=summary, updated_at=at)
     )
-    return {"lines": len(lines), "total_amount": total, **summary}
+    return {"lines": count, "total_amount": int(total), **summary}
 
 
 HASHED = (

@@ -35,10 +35,21 @@ def _day(value) -> date | None:
 
 @registry.handler("payout.generate_list")
 def generate_list(call: ServiceCall) -> dict:
-    cycle_id = _cycle_id(call)
-    call.db.execute(update(C).where(C.c.id == cycle_id).values(instance_id=call.instance_id))
-    summary = generation.generate(call.db, cycle_id, call.at)
-    return {k: v for k, v in summary.items() if k != "unknown_category"}
+    """On the start path the list was drawn with the cycle (``service.start_cycle``): the instance is only
+    linked, and the answer is the same for every cycle, so many starts can be copied from one
+    (``engine.batch``). Sent back for regeneration, the list is drawn again; its summary is the cycle's."""
+    cycle = call.db.execute(
+        select(C.c.id, C.c.instance_id, C.c.generation).where(C.c.business_key == call.business_key)
+    ).one_or_none()
+    if cycle is None:
+        raise LookupError(f"no payout cycle with key {call.business_key!r}")
+    if cycle.instance_id is None:
+        call.db.execute(update(C).where(C.c.id == cycle.id).values(instance_id=call.instance_id))
+        if cycle.generation is None:  # an instance started without its cycle's list (the bare engine)
+            generation.generate(call.db, cycle.id, call.at)
+        return {"redrawn": False}
+    summary = generation.generate(call.db, cycle.id, call.at)
+    return {"redrawn": True, **{k: v for k, v in summary.items() if k != "unknown_category"}}
 
 
 @registry.handler("payout.freeze_list")

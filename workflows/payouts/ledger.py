@@ -61,7 +61,7 @@ def hold_exited(conn: Connection, cycle_id: int, at: datetime) -> int:
     ).rowcount
 
 
-def _home_condition():
+def home_condition():
     """The DMN's cash-at-home answer as a SQL condition on the beneficiary's row (``cash_method``)."""
     known = ("mobile", "limited", "bedridden")
     terms = []
@@ -183,7 +183,7 @@ def close_payments(conn: Connection, cycle_id: int, at: datetime) -> dict:
     )
     notices = conn.execute(select(func.count()).where(N.c.cycle_id == cycle_id)).scalar_one()
     fallback_method = (
-        select(case((_home_condition(), "cash_home"), else_="cash_pay_point"))
+        select(case((home_condition(), "cash_home"), else_="cash_pay_point"))
         .where(B.c.code == L.c.beneficiary_code)
         .scalar_subquery()
     )

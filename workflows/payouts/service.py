@@ -1,7 +1,9 @@
 """Starting cycles and doing their steps: what the pages, the CLI, the scheduler and the simulation call.
 
 A cycle is started once per area and month (the key is unique; starting it again returns it), with its
-rates, its BPMN instance and its list drawn up in one transaction — a crash leaves nothing half made.
+rates, its list and its BPMN instance in one transaction — a crash leaves nothing half made. The
+scheduler's month starts every cycle in batches: lists drawn first, then the batch's instances copied
+from one run.
 A step's form is validated, then checked against the cycle's books (Vietnamese field errors), then the
 task is completed; notices for failed transfers are delivered after that step has committed.
 """
@@ -12,11 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 import engine
 from engine import EngineContext
+from engine.batch import NewInstance, start_instances
 from engine.errors import NotFound, ValidationError
 from engine.fastsql import copy_rows
 from engine.steps import StepResult
@@ -26,7 +29,7 @@ from ..entitlements import Entitlements
 from ..forms import FormInvalid, load_form
 from ..org.models import Area
 from ..programmes import PROGRAMMES, SOCIAL, Merit
-from . import faults, ledger
+from . import faults, generation, ledger
 from .common import CYCLE_LEVEL, DEFAULT_CYCLE_LEVEL, PROCESS, business_key, parse_month
 from .forms import CHECKS
 from .models import PayoutCycle, PayoutRate
@@ -34,6 +37,7 @@ from .notices import NoticeSweep, deliver_notices
 from .rates import rate_rows
 
 C = PayoutCycle.__table__
+START_BATCH = 50  # cycles started in one transaction
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ def start_cycle(
             },
         ).scalar_one()  # fmt: skip
         copy_rows(conn, PayoutRate.__table__, rate_rows(cycle_id, month, entitlements, programme, merit))
+        generation.generate(conn, cycle_id, now)
 
     data = {"cycle": key, "month": f"{month:%Y-%m}", "programme": programme}
     try:
@@ -116,9 +121,70 @@ def start_cycles(
     anyone enrolled in that programme (people being onboarded included: they are paid in cash)."""
     with ctx.db.read() as session:
         wanted = _cycle_areas(session, [root_area], level, programmes)
+    return start_many(ctx, wanted, month, actor, entitlements, merit)
+
+
+def start_many(
+    ctx: EngineContext,
+    wanted: list[tuple[str, str]],
+    month: date | str,
+    actor: str | None = None,
+    entitlements: Entitlements | None = None,
+    merit: Merit | None = None,
+) -> list[CycleStart]:
+    """``start_cycle`` for each (programme, area) in ``wanted``, in committed batches: each batch's cycles,
+    rates and lists written together, then its instances started at once (one run, the others copied:
+    ``engine.batch.start_instances``). A cycle that exists already is returned as it is; a batch that
+    meets a cycle started meanwhile by someone else is started one cycle at a time."""
+    month = parse_month(month)
+    keys = {business_key(area, month, programme): (programme, area) for programme, area in wanted}
+    with ctx.db.read() as session:
+        found = dict(
+            session.execute(select(C.c.business_key, C.c.id).where(C.c.business_key.in_(list(keys)))).all()
+        )
+    todo = [(key, *keys[key]) for key in keys if key not in found]
+    started: dict[str, CycleStart] = {}
+    rates = {
+        programme: rate_rows(0, month, entitlements, programme, merit)
+        for programme in {p for _, p, _ in todo}
+    }
+    for at in range(0, len(todo), START_BATCH):
+        batch = todo[at : at + START_BATCH]
+        try:
+            started |= _start_batch(ctx, batch, month, actor, rates)
+        except IntegrityError:  # someone started one of them meanwhile
+            for key, programme, area in batch:
+                started[key] = start_cycle(ctx, area, month, actor, entitlements, programme, merit)
     return [
-        start_cycle(ctx, code, month, actor, entitlements, programme, merit) for programme, code in wanted
+        started.get(key) or CycleStart(found[key], key, _find(ctx, key).instance_id, False) for key in keys
     ]
+
+
+def _start_batch(ctx: EngineContext, batch: list, month: date, actor: str | None, rates: dict) -> dict:
+    now = ctx.now()
+    with ctx.db.transaction() as conn:
+        cycles = {}
+        for key, programme, area in batch:
+            cycles[key] = conn.execute(
+                insert(C).returning(C.c.id),
+                {
+                    "business_key": key, "area_code": area, "month": month, "status": "draft",
+                    "programme": programme, "line_count": 0, "total_amount": 0, "created_at": now,
+                    "updated_at": now,
+                },
+            ).scalar_one()  # fmt: skip
+            copy_rows(conn, PayoutRate.__table__, [{**r, "cycle_id": cycles[key]} for r in rates[programme]])
+            generation.generate(conn, cycles[key], now)
+        starts = [
+            NewInstance(key, area, {"cycle": key, "month": f"{month:%Y-%m}", "programme": programme})
+            for key, programme, area in batch
+        ]
+        instances = start_instances(ctx, conn, PROCESS, starts, path_keys=("month", "programme"), actor=actor)
+        conn.execute(
+            update(C).where(C.c.business_key == bindparam("key")).values(instance_id=bindparam("instance")),
+            [{"key": key, "instance": instance} for key, instance in instances.items()],
+        )
+    return {key: CycleStart(cycles[key], key, instances[key], True) for key, _, _ in batch}
 
 
 def _cycle_areas(session, roots: list[str], level: str | None, programmes: tuple[str, ...]) -> list[tuple]:
@@ -175,7 +241,7 @@ def start_monthly_cycles(ctx: EngineContext, month: date | str) -> list[CycleSta
             session.scalars(select(Area.code).where(Area.level == "province").order_by(Area.code))
         )
         wanted = _cycle_areas(session, provinces, None, PROGRAMMES)
-    return [start_cycle(ctx, code, month, "scheduler", None, programme) for programme, code in wanted]
+    return start_many(ctx, wanted, month, "scheduler")
 
 
 def _under(areas: dict, area, root: str) -> bool:
@@ -204,15 +270,13 @@ def submit(
     if task.process_key != PROCESS or not task.form_key:
         raise ValidationError.single(f"task {task_id} is not a step of a payout cycle")
     data = load_form(task.form_key, raw)
-    with ctx.db.transaction() as conn:
+    check = CHECKS.get(task.form_key)
+    with ctx.db.transaction() as conn:  # the checks see the lines of people who exited held
         cycle = conn.execute(select(C).where(C.c.business_key == task.business_key)).one()
         ledger.hold_exited(conn, cycle.id, ctx.now())
-    check = CHECKS.get(task.form_key)
-    if check is not None:
-        with ctx.db.read() as session:
-            problems = check(session.connection(), cycle, data)
-        if problems:
-            raise FormInvalid(problems)
+        problems = check(conn, cycle, data) if check is not None else []
+    if problems:
+        raise FormInvalid(problems)
     step = engine.complete_task(ctx, task_id, data, user=user, expected_version=expected_version)
     return StepDone(step, deliver_notices(ctx, cycle.id))
 

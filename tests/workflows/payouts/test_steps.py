@@ -226,8 +226,13 @@ def test_the_two_tier_structure_runs_one_cycle_per_commune_on_the_same_process(p
     pay.add(6, communes=communes)
     started = payouts.start_cycles(pay.ctx(), "2025:51", "2025-08")
     assert [s.business_key for s in started] == [f"PAY-{code}-2025-08" for code in communes]
-    cycle_id = started[0].cycle_id
+    # Started together: the second cycle's instance is copied from the first's start (engine.batch).
+    assert len({s.instance_id for s in started}) == 2 and None not in {s.instance_id for s in started}
+    assert [pay.cycle(s.cycle_id).instance_id for s in started] == [s.instance_id for s in started]
+    cycle_id = started[1].cycle_id
     assert pay.cycle(cycle_id).line_count == 3
+    pay.do(cycle_id, "approve_list", {"decision": "regenerate", "note": "Kiểm tra lại"})
+    assert pay.cycle(cycle_id).line_count == 3 and pay.waiting(cycle_id) == ["approve_list"]
     province = "2025:51"
     expected = {
         "approve_list": f"{province}/so-yt",
@@ -235,7 +240,7 @@ def test_the_two_tier_structure_runs_one_cycle_per_commune_on_the_same_process(p
         "pay": f"{province}/bd",
         "reconcile": f"{province}/so-yt",
         "report_provider": f"{province}/bd",
-        "report_district_pc": f"{communes[0]}/ubnd",
+        "report_district_pc": f"{communes[1]}/ubnd",
     }
     seen = routed(pay, cycle_id)
     pay.do(cycle_id, "approve_list", {"decision": "approve"})
