@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from engine import EngineContext
 from engine.errors import NotFound
 
+from ..file_jobs import builder
 from ..org import resolve_agency
 from ..org.models import Area
 from ..payouts.common import VIETNAM_TZ, add_months
 from ..payouts.models import PayoutCycle, PayoutLine
 from ..payouts.report import GROUPS
-from ..scope import Scope
+from ..scope import Scope, scope_for
 from .frame import build_frame
 
 _C = PayoutCycle.__table__
@@ -179,3 +180,13 @@ def _writer(sheet):
         return cell
 
     return put
+
+
+@builder("dashboard_report")
+def _report_job(ctx: EngineContext, p: dict) -> bytes:
+    """The month's report as a background job (``file_jobs``), in the asker's scope."""
+    today = ctx.now().astimezone(VIETNAM_TZ).date()
+    with ctx.db.read() as session:
+        scope = scope_for(session, p["agency"], today)
+    month = date.fromisoformat(p["month"]) if p.get("month") else None
+    return monthly_report_xlsx(monthly_report(ctx, scope, p["admin"], p["area"], month))
