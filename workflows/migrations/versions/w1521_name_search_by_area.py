@@ -15,9 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_beneficiaries_area_name", "beneficiaries", ["area_code", "name_folded"], postgresql_include=["code"]
-    )
+    columns = ["area_code", "name_folded"]
+    op.create_index("ix_beneficiaries_area_name", "beneficiaries", columns, postgresql_include=["code"])
 
 
 def downgrade() -> None:
