@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         dashboard,
         domain_text,
         errors,
+        files,
         i18n,
         inbox,
         logs,
@@ -74,7 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,
                   admin_processes.bp, admin_org.bp,
                   admin_tokens.bp,
-                  assets.bp, status.bp, dashboard.bp)  # fmt: skip
+                  assets.bp, status.bp, dashboard.bp, files.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for blueprint in (roster.bp, search.bp, new_case.bp):  # bringing people in, finding cases

@@ -62,6 +62,8 @@ class _LazyContext:
         if self._ctx is None:
             from workflows.bootstrap import bootstrap
 
+            from . import dashboard_tables  # noqa: F401  (registers the file builder its jobs run)
+
             self._ctx = bootstrap(config.database_url())  # refuses a schema that is not current
         return self._ctx
 

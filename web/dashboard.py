@@ -5,6 +5,7 @@ each figure's numbers beside its chart and as xlsx; the coverage targets the pro
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,13 +19,13 @@ from workflows.dashboard import (
     yearly,
 )
 from workflows.dashboard.frame import build_frame
-from workflows.dashboard.monthly_report import monthly_report, monthly_report_xlsx
-from workflows.dashboard.xlsx import table_xlsx
+from workflows.dashboard.monthly_report import monthly_report
+from workflows.deadlines import local_date
 from workflows.forms import FormInvalid
 from workflows.payouts.common import parse_month
 
-from . import dashboard_tables
-from .security import ctx, scope
+from . import dashboard_tables, files
+from .security import ctx, now, scope
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,16 +61,28 @@ def index():
 
 @bp.get("/<key>.xlsx")
 def download(key: str):
-    page = _page(request.args.get("area"))
-    found = dashboard_tables.table(page, key)
-    if found is None:
+    """A table's xlsx, built by a background job (a province's tables take longer than a request)."""
+    area = _frame(request.args.get("area")).area
+    if key not in dashboard_tables.KEYS:
         abort(404)
-    place = page.frame.area.name if page.frame.area else _("Toàn bộ địa bàn")
-    subtitle = _("%(place)s — số liệu ngày %(day)s", place=place, day=page.today.strftime("%d/%m/%Y"))
-    content = table_xlsx(found.title, subtitle, found.columns, found.rows)
-    slug = (page.frame.area.code if page.frame.area else "all").replace(":", "-")
-    headers = {"Content-Disposition": f'attachment; filename="{key}-{slug}-{page.today:%Y-%m-%d}.xlsx"'}
-    return Response(content, mimetype=XLSX, headers=headers)
+    slug = (area.code if area else "all").replace(":", "-")
+    locale = str(get_locale() or "vi")
+    payload = {"key": key, "area": area.code if area else None, **_asker(), "locale": locale}
+    name = f"{key}-{slug}-{local_date(now()):%Y-%m-%d}.xlsx"
+    return files.queue("dashboard_table", payload, name, f"dashboard/{area.code if area else ''}")
+
+
+def _frame(area: str | None):
+    """What the user watches at ``area`` (404 outside it): cheap, before a job is queued."""
+    with ctx().db.read() as session:
+        try:
+            return build_frame(session, scope(), current_user.is_admin, area or None)
+        except NotFound:
+            abort(404)
+
+
+def _asker() -> dict:
+    return {"agency": current_user.account.agency_code, "admin": current_user.is_admin}
 
 
 @bp.route("/targets", methods=["GET", "POST"])
@@ -114,10 +127,10 @@ def report(fmt: str = "html"):
         found = monthly_report(ctx(), scope(), current_user.is_admin, request.args.get("area") or None, month)
     except NotFound:
         abort(404)
-    if fmt == "xlsx":
+    if fmt == "xlsx":  # built by a background job, from the same report
         name = f"bao-cao-thang-{found.area_code.replace(':', '-')}-{found.month:%Y-%m}.xlsx"
-        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-        return Response(monthly_report_xlsx(found), mimetype=XLSX, headers=headers)
+        payload = {"area": found.area_code, "month": found.month.isoformat(), **_asker()}
+        return files.queue("dashboard_report", payload, name, f"dashboard/{found.area_code}")
     return render_template("dashboard_report.html", report=found)
 
 

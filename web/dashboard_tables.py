@@ -3,14 +3,23 @@ chart, the chart's data, and the rows of its xlsx download — the same rows, so
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from flask import Flask, current_app, has_app_context
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from workflows.dashboard import DashboardPage
+from engine.errors import NotFound
+from workflows.dashboard import DashboardPage, dashboard_page
 from workflows.dashboard.cases import AGE_BANDS, CASE_STEPS
 from workflows.dashboard.payouts import OUTCOMES
+from workflows.dashboard.xlsx import table_xlsx
+from workflows.file_jobs import builder
+from workflows.payouts.common import VIETNAM_TZ
+from workflows.scope import scope_for
 
 
 @dataclass
@@ -41,8 +50,48 @@ def tables(page: DashboardPage) -> list[Table]:
             payouts(page), progress(page), trends(page)]  # fmt: skip
 
 
+KEYS = ("funnel", "funnel_areas", "coverage", "work", "escalations", "payouts", "progress", "trends")
+
+
 def table(page: DashboardPage, key: str) -> Table | None:
     return next((t for t in tables(page) if t.key == key), None)
+
+
+def table_file(page: DashboardPage, key: str) -> bytes:
+    """A table's xlsx: all its rows, under the place and day it is of."""
+    found = table(page, key)
+    if found is None:
+        raise NotFound(f"no dashboard table {key!r}")
+    place = page.frame.area.name if page.frame.area else _("Toàn bộ địa bàn")
+    subtitle = _("%(place)s — số liệu ngày %(day)s", place=place, day=page.today.strftime("%d/%m/%Y"))
+    return table_xlsx(found.title, subtitle, found.columns, found.rows)
+
+
+@builder("dashboard_table")
+def _table_job(ctx, p: dict) -> bytes:
+    """A table's xlsx as a background job (``workflows.file_jobs``): the asker's scope, their language."""
+    with _language(p["locale"]):
+        with ctx.db.read() as session:
+            scope = scope_for(session, p["agency"], ctx.now().astimezone(VIETNAM_TZ).date())
+        return table_file(dashboard_page(ctx, scope, p["admin"], p["area"]), p["key"])
+
+
+@contextmanager
+def _language(locale: str):
+    """The catalog of ``locale`` in a job's thread: the web app's where there is one (a web worker),
+    else a bare app with the same catalogs (the scheduler, ``ansinh jobs work``)."""
+    app = current_app._get_current_object() if has_app_context() else _catalogs()
+    with app.app_context(), force_locale(locale):
+        yield
+
+
+@cache
+def _catalogs() -> Flask:
+    from . import i18n
+
+    app = Flask("web")
+    i18n.init_app(app)
+    return app
 
 
 def funnel(page: DashboardPage) -> Table:

@@ -10,8 +10,9 @@ from flask_login import current_user, login_required
 from engine.errors import ValidationError
 from workflows.roster import queue_roll_import
 from workflows.roster.areas import ROLES
-from workflows.roster.service import agency_template, import_report, list_imports, rejected_file
+from workflows.roster.service import agency_template, import_report, list_imports
 
+from . import files
 from .bulk import XLSX
 from .security import ctx, scope
 
@@ -64,7 +65,10 @@ def status(import_id: int):
 
 @bp.get("/<int:import_id>/rejected.xlsx")
 def rejected(import_id: int):
-    return _download(rejected_file(ctx(), import_id, _agency()), f"dong-bi-tu-choi-{import_id}.xlsx")
+    """The rejected rows' file, built by a background job (a large roll's takes longer than a request)."""
+    import_report(ctx(), import_id, _agency())  # 404 for another office's import
+    payload = {"import_id": import_id, "agency": _agency()}
+    return files.queue("roll_rejected", payload, f"dong-bi-tu-choi-{import_id}.xlsx", f"roll/{import_id}")
 
 
 def _page(error: str | None = None) -> str:

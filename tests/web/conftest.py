@@ -4,6 +4,7 @@ staff accounts; a logged-in test client per person."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -49,6 +50,22 @@ class Browser:
     def post(self, path: str, data: dict | None = None, from_page: str | None = None):
         token = csrf_token(self.client.get(from_page or "/").get_data(as_text=True))
         return self.client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+def built_file(person, path: str, page: str = r"/files/\d+"):
+    """A file as the page gets it: the link queues its job and leads to the job's page (matching
+    ``page``), whose partial is polled until the file is built; then the file is fetched."""
+    queued = person.get(path)
+    assert queued.status_code == 302, queued.status_code
+    location = queued.headers["Location"]
+    assert re.fullmatch(page, location), location
+    assert person.get(location).status_code == 200
+    deadline = time.monotonic() + 20
+    while "hx-trigger" in (partial := person.get(f"{location}/status").get_data(as_text=True)):
+        assert time.monotonic() < deadline, "the file was not built within 20 s"
+        time.sleep(0.05)
+    assert f'href="{location}/file"' in partial, partial
+    return person.get(f"{location}/file"), location
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from sqlalchemy import select
 import engine
 from engine import fire_due_timers
 from engine.models import HistoryEvent
+from tests.web.conftest import built_file
 from tests.web.dashboard_data import cycle, first_commune, people
 from tests.web.demo_app import CITY, COMMUNE_A, COMMUNE_B, DAK_GLEI
 from workflows.dashboard import dashboard_page
@@ -148,9 +149,16 @@ def test_payouts_by_month_add_up_the_lines_open_and_closed(app, browser):
         kept = session.scalars(select(PayoutTotal.month).distinct()).all()
     assert kept == [date(2024, 2, 1)]
     assert page_for(app, f"{PROVINCE}/so-ldtbxh", CITY).payouts.months[-2].total.amount == 2_250_000
-    sheet = load_workbook(io.BytesIO(browser("dung").get(f"/dashboard/payouts.xlsx?area={CITY}").data)).active
+    built, location = built_file(browser("dung"), f"/dashboard/payouts.xlsx?area={CITY}")
+    assert built.headers["Content-Disposition"].startswith('attachment; filename="payouts-2024-')
+    sheet = load_workbook(io.BytesIO(built.data)).active
     rows = {r[0]: r for r in sheet.iter_rows(min_row=5, values_only=True)}
     assert rows["02/2024"][1:3] == (2, 1_000_000) and rows["02/2024"][-1] == 2_250_000
+    assert sheet["A1"].value == "Chi trả theo tháng (số lượt)"
+    english = browser("dung")  # the job builds the file in the asker's language
+    english.post("/language", {"lang": "en", "next": "/"})
+    in_english, _location = built_file(english, f"/dashboard/payouts.xlsx?area={CITY}")
+    assert load_workbook(io.BytesIO(in_english.data)).active["A1"].value == "Payouts by month (lines)"
     html = browser("dung").get(f"/dashboard/?area={CITY}").get_data(as_text=True)
     assert '<progress max="100" value="66.7">' in html
 
@@ -171,9 +179,10 @@ def test_the_monthly_report_adds_up_the_month_by_commune(app, browser):
         and "trước ngày 12/02/2024" in html
     )
     assert "Kính gửi: Sở LĐTBXH" in html
-    sheet = load_workbook(
-        io.BytesIO(hung.get(f"/dashboard/report.xlsx?area={CITY}&month=2024-02").data)
-    ).active
+    built, location = built_file(hung, f"/dashboard/report.xlsx?area={CITY}&month=2024-02")
+    assert browser("dung").get(location).status_code == 404  # the file is hung's
+    assert browser("dung").get(f"{location}/file").status_code == 404
+    sheet = load_workbook(io.BytesIO(built.data)).active
     rows = {r[1]: r for r in sheet.iter_rows(min_row=11, values_only=True) if r[1]}
     assert rows["Tổng cộng"][2:4] == (3, 1_750_000)  # all lines
     assert rows["Xã Đắk Cấm"][2:4] == (2, 1_000_000) and rows["Xã Đắk Cấm"][14:16] == (

@@ -98,6 +98,7 @@ def test_search_ignores_diacritics_and_finds_a_cccd(app, case_at_registration, a
     labour = Browser(app, "an")
     assert "Y Thị Hoa" in labour.get("/?q=y+thi+hoa").get_data(as_text=True)
     assert "Y Thị Hoa" not in labour.get("/?q=nguyen").get_data(as_text=True)
+    assert "Y Thị Hoa" in labour.get("/?q=Th%E1%BB%8B+Hoa").get_data(as_text=True)  # "Thị Hoa", a part
     police = Browser(app, "em")
     ctx = app.extensions["ansinh"]
 
@@ -105,6 +106,7 @@ def test_search_ignores_diacritics_and_finds_a_cccd(app, case_at_registration, a
     (review,) = [t for t in engine.list_tasks(ctx, role="district_labour")]
     submit_task(ctx, review.id, {"decision": "approve"})
     assert "Y Thị Hoa" in police.get("/?q=062150123456").get_data(as_text=True)
+    assert "Y Thị Hoa" in police.get("/?q=y+thi+hoa").get_data(as_text=True)  # a province: every area
     assert "Y Thị Hoa" not in police.get("/?q=062150999999").get_data(as_text=True)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 import engine
 from tests.conftest import BACKENDS, fresh_database
-from tests.web.conftest import Browser, csrf_token
+from tests.web.conftest import Browser, built_file, csrf_token
 from tests.web.demo_app import CITY, COMMUNE_A, COMMUNE_B, PASSWORD, build_app
 from tests.workflows.payouts.conftest import reconcile_form, results_csv
 from workflows import payouts
@@ -193,18 +193,7 @@ def test_the_cycle_page_shows_totals_filters_pages_and_masks_numbers(app, people
 
 
 def download(person: Browser, path: str):
-    """A file as the page gets it: its job is queued, its page polls the job, then the file is fetched."""
-    queued = person.get(path)
-    assert queued.status_code == 302, queued.status_code
-    location = queued.headers["Location"]
-    assert re.fullmatch(r"/payouts/\d+/exports/\d+", location), location
-    assert person.get(location).status_code == 200
-    deadline = time.monotonic() + 20
-    while "hx-trigger" in (partial := person.get(f"{location}/status").get_data(as_text=True)):
-        assert time.monotonic() < deadline, "the file was not built within 20 s"
-        time.sleep(0.05)
-    assert f'href="{location}/file"' in partial, partial
-    return person.get(f"{location}/file"), location
+    return built_file(person, path, r"/payouts/\d+/exports/\d+")
 
 
 def test_downloads_give_xlsx_and_csv_to_those_who_may_have_them(app, people, cycle_at):

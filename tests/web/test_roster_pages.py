@@ -9,6 +9,7 @@ import time
 
 from openpyxl import load_workbook
 
+from tests.web.conftest import built_file
 from workflows.roster.rows import COLUMNS
 
 HEADERS = [header for _, header, _ in COLUMNS]
@@ -60,7 +61,8 @@ def test_district_officer_imports_a_roll_and_reads_its_report(browser):
     html = finished(dung, response.headers["Location"])
     assert "Tạo mới 1 người, 0 người đã có hồ sơ, 0 người khác hồ sơ, 1 dòng bị từ chối." in html
     assert "Mã đối tượng «nobody» không có trong danh mục" in html
-    rejected = dung.get(response.headers["Location"] + "/rejected.xlsx")
+    rejected, location = built_file(dung, response.headers["Location"] + "/rejected.xlsx")
+    assert f'href="{response.headers["Location"]}"' in dung.get(location).get_data(as_text=True)  # back
     rows = list(load_workbook(io.BytesIO(rejected.data)).active.iter_rows(values_only=True))
     assert rows[1][0] == "A Văn Bình" and "Mã đối tượng" in rows[1][-1]
     assert "ds.csv" in dung.get("/roster").get_data(as_text=True)

@@ -19,6 +19,8 @@ class Beneficiary(Base):
         Index("ix_beneficiaries_cccd", "cccd"),
         Index("ix_beneficiaries_area_status", "area_code", "status"),
         Index("ix_beneficiaries_name_folded", "name_folded"),
+        # An inbox search in a few areas reads their names (and codes) from this index alone.
+        Index("ix_beneficiaries_area_name", "area_code", "name_folded", postgresql_include=["code"]),
     )
 
     code: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -18,12 +18,13 @@ from engine import EngineContext
 from engine.errors import NotFound
 
 from ..deadlines.calendar import VIETNAM
+from ..file_jobs import builder
 from ..org import resolve_agency
 from ..org.models import Area
 from ..payouts.common import add_months
 from ..payouts.models import PayoutCycle, PayoutLine
 from ..payouts.report import GROUPS
-from ..scope import Scope
+from ..scope import Scope, scope_for
 from .frame import build_frame
 
 _C = PayoutCycle.__table__
@@ -180,3 +181,13 @@ def _writer(sheet):
         return cell
 
     return put
+
+
+@builder("dashboard_report")
+def _report_job(ctx: EngineContext, p: dict) -> bytes:
+    """The month's report as a background job (``file_jobs``), in the asker's scope."""
+    today = ctx.now().astimezone(VIETNAM).date()
+    with ctx.db.read() as session:
+        scope = scope_for(session, p["agency"], today)
+    month = date.fromisoformat(p["month"]) if p.get("month") else None
+    return monthly_report_xlsx(monthly_report(ctx, scope, p["admin"], p["area"], month))

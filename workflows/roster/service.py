@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine import EngineContext
 from engine.errors import NotFound
 
-from .. import jobs
+from .. import file_jobs, jobs
 from ..deadlines import local_date
 from ..org.models import Area
 from .areas import roll_communes
@@ -79,3 +79,9 @@ def _own(session, import_id: int, agency_code: str | None) -> None:
     owner = session.execute(select(RollImport.scope_agency).where(RollImport.id == import_id)).first()
     if owner is None or (agency_code is not None and owner[0] != agency_code):
         raise NotFound(f"no roll import {import_id}")
+
+
+@file_jobs.builder("roll_rejected")
+def _rejected_job(ctx: EngineContext, p: dict) -> bytes:
+    """The rejected rows' file as a background job (``file_jobs``), for an office's own import."""
+    return rejected_file(ctx, p["import_id"], p["agency"])
