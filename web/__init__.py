@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         new_case,
         payout_imports,
         payouts,
+        report_text,
         roster,
         search,
         security,
@@ -70,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     domain_text.init_app(app)
+    report_text.init_app(app)
     blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,
                   admin_processes.bp, admin_org.bp,
                   admin_tokens.bp,

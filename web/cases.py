@@ -11,6 +11,7 @@ from workflows.case.reopen import reopen_case
 from workflows.case.service import case_bpmn, show_case
 from workflows.forms import FormInvalid
 
+from .domain_text import say
 from .errors import flash_problems
 from .security import ctx, viewer
 
@@ -49,6 +50,6 @@ def reopen(code: str):
 @login_required
 def diagram(code: str):
     try:
-        return Response(case_bpmn(ctx(), code, viewer()), mimetype="application/xml")
+        return Response(case_bpmn(ctx(), code, viewer(), say), mimetype="application/xml")
     except NotFound:
         abort(404)

@@ -155,7 +155,7 @@ def test_an_extension_refuses_a_past_day_and_its_reason_is_in_the_timeline(app, 
     admin.post(
         path, {"due_date": later, "reason": "Chờ giấy xác nhận của xã", "case": "BN-0001"}, "/cases/BN-0001"
     )
-    assert "lý do: Chờ giấy xác nhận của xã" in admin.get("/cases/BN-0001").get_data(as_text=True)
+    assert "Lý do: Chờ giấy xác nhận của xã" in admin.get("/cases/BN-0001").get_data(as_text=True)
 
 
 def test_when_the_next_step_is_mine_i_am_taken_to_it(app):
