@@ -10,6 +10,7 @@ from engine.errors import NotFound
 from workflows.case.reopen import reopen_case
 from workflows.case.service import case_bpmn, show_case
 from workflows.forms import FormInvalid
+from workflows.tasks import officers_for_moves
 
 from .domain_text import say
 from .errors import flash_problems
@@ -27,7 +28,7 @@ def case(code: str):
         abort(404)
     return render_template(
         "case.html", case=page.record, timeline=page.timeline, diagram=page.diagram,
-        open_tasks=page.open_tasks,
+        open_tasks=page.open_tasks, moves=officers_for_moves(ctx(), page.open_tasks, viewer()),
     )  # fmt: skip
 
 

@@ -49,8 +49,8 @@ def task(task_id: str):
         return _render(_page_or_404(task_id), values, exc.errors, 422)
     except tasks.TaskHeld as exc:
         message = _("%(holder)s đang giữ việc này nên bạn chưa gửi được. Những gì bạn nhập vẫn còn "
-                    "dưới đây; hãy nhờ người đó trả lại việc hoặc liên hệ quản trị viên.",
-                    holder=exc.holder)  # fmt: skip
+                    "dưới đây; hãy nhờ người đó trả lại việc, hoặc nhờ cơ quan cấp trên hay quản trị viên "
+                    "giao lại.", holder=exc.holder)  # fmt: skip
         return _render(_page_or_404(task_id), values, {"_schema": [message]}, 409)
     except Conflict:
         message = _("Hồ sơ vừa được người khác cập nhật nên chưa gửi được. Những gì bạn nhập vẫn còn dưới "

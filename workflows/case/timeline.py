@@ -109,6 +109,7 @@ DETAIL_LABELS = {
     "reason": "Lý do",
     "reopened": "Mở lại hồ sơ đã đóng",
     "to": "Giao cho",
+    "from": "Lấy lại từ",
     "yes": "Có",
     "no": "Không",
 }
@@ -129,7 +130,12 @@ def _detail(e: HistoryEntry, form_key: str | None) -> tuple[tuple[str, str], ...
     if e.kind == "instance_started" and (data.get("origin") or {}).get("reopened"):
         return ((DETAIL_LABELS["reopened"], ""), (DETAIL_LABELS["reason"], data["origin"]["reopened"]))
     if e.kind == "task_assigned":
-        return ((DETAIL_LABELS["to"], data["to"]),) if data.get("to") else ()
+        taken = data.get("from") not in (None, e.actor, data.get("to"))
+        return (((DETAIL_LABELS["to"], data["to"]),) if data.get("to") else ()) + (
+            ((DETAIL_LABELS["from"], data["from"]),) if taken else ()
+        )
+    if e.kind == "task_unclaimed":
+        return ((DETAIL_LABELS["from"], data["from"]),) if data.get("from") else ()
     if e.kind in ("escalation_acknowledged", "case_reopened"):
         said = data.get("comment") or data.get("reason") or ""
         return ((said, ""),) if said else ()

@@ -63,3 +63,16 @@ def test_a_payout_step_carries_its_cycle(app, api, funded_cycle):
     assert detail["beside"]["kind"] == "payout"
     assert detail["beside"]["cycle"]["id"] == funded_cycle
     assert detail["beside"]["cycle"]["total_amount"] == cycle.total_amount
+
+
+def test_a_supervisor_moves_a_held_task_through_the_api(app, api):
+    task = open_case_at_registration(app, "BN-API-D3")
+    assert api("an").post(f"/api/v1/tasks/{task.id}/claim").status_code == 200
+    assert api("binh").post(f"/api/v1/tasks/{task.id}/unclaim").status_code == 409  # a colleague cannot
+    refused = api("hung").post(f"/api/v1/tasks/{task.id}/assign", json={"assignee": "hung"})
+    assert refused.status_code == 422  # only to an officer of the commune
+    moved = api("hung").post(f"/api/v1/tasks/{task.id}/assign", json={"assignee": "binh"})
+    assert moved.status_code == 200 and moved.get_json()["claimed_by"] == "binh"
+    taken = api("hung").post(f"/api/v1/tasks/{task.id}/unclaim")
+    assert taken.status_code == 200 and taken.get_json()["claimed_by"] is None
+    assert api("dung").post(f"/api/v1/tasks/{task.id}/unclaim").status_code == 404  # not above the commune
