@@ -37,13 +37,14 @@ def case(code: str):
 def reopen(code: str):
     """An administrator reopens a closed case, with a reason (audited, in the timeline)."""
     try:
-        reopen_case(ctx(), code, request.form.get("reason", ""), viewer())
+        step = reopen_case(ctx(), code, request.form.get("reason", ""), viewer())
     except NotFound:
         abort(404)
     except FormInvalid as exc:
         flash_problems(exc.errors)
     else:
-        flash(_("Đã mở lại hồ sơ %(code)s; hồ sơ bắt đầu lại từ bước vận động.", code=code))
+        at = ", ".join(say(t.name or t.bpmn_id) for t in step.open_tasks)
+        flash(_("Đã mở lại hồ sơ %(code)s; hồ sơ tiếp tục ở bước “%(step)s”.", code=code, step=at))
     return redirect(url_for("cases.case", code=code))
 
 
