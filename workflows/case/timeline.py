@@ -44,9 +44,16 @@ EVENT_LABELS = {
     "escalation_acknowledged": "Cấp trên đã ghi nhận",
     "escalation_closed": "Đóng cảnh báo quá hạn",
     "case_reopened": "Mở lại hồ sơ",
+    "enrolment_changed": "Cập nhật diện hưởng",
 }
 PERSONAL = frozenset({"cccd", "account_number", "representative_cccd", "new_cccd"})
-RECORD_LABELS = {"status": "Trạng thái", "payment_method": "Hình thức nhận", "bank_code": "Ngân hàng"}
+# The record's and the enrolment's fields that no form names.
+RECORD_LABELS = {
+    "status": "Trạng thái", "payment_method": "Hình thức nhận", "bank_code": "Ngân hàng",
+    "consent_given": "Đồng ý xử lý dữ liệu cá nhân", "consent_at": "Thời điểm đồng ý",
+    "closed_reason": "Lý do đóng hồ sơ", "category_code": "Đối tượng", "entitled_from": "Hưởng từ tháng",
+    "paid_through": "Đã nhận đến tháng", "children_count": "Số con đang nuôi",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,7 @@ def _detail(e: HistoryEntry, form_key: str | None) -> tuple[tuple[str, str], ...
     data = e.data or {}
     if e.kind == "task_completed" and form_key in FORMS:
         return entered(form_key, data)
-    if e.kind == "record_changed":
+    if e.kind in ("record_changed", "enrolment_changed"):
         labels = _labels()
         changed = sorted(data.get("changes", {}))
         return tuple((labels.get(name, RECORD_LABELS.get(name, name)), "") for name in changed)
