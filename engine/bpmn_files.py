@@ -9,7 +9,7 @@ with its file, element id and line, so a modeller can fix them all in one pass.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from lxml import etree
@@ -100,14 +100,21 @@ def read_source(name: str, content: bytes) -> SourceFile:
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
-def rename_lanes(text: str, names: Mapping[str, str]) -> str:
+def rename_lanes(text: str, names: Mapping[str, str], say: Callable[[str], str] | None = None) -> str:
     """The BPMN ``text`` (a stored, deployed file) with each lane whose name is a key of ``names`` named by
     its value instead: a lane is named by the role it stands for (``commune``), which is the engine's
-    business; a diagram for people names who plays it."""
+    business; a diagram for people names who plays it. With ``say``, every other named element (a step, a
+    gateway, a flow's label) is named by ``say(name)``: the diagram in the reader's language."""
     tree = etree.fromstring(_DECLARATION.sub("", text, count=1), _PARSER)
-    for lane in tree.iter(f"{{{BPMN_NS}}}lane"):
-        if lane.get("name") in names:
-            lane.set("name", names[lane.get("name")])
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or not element.get("name"):
+            continue
+        name = element.get("name")
+        if element.tag == f"{{{BPMN_NS}}}lane":
+            if name in names:
+                element.set("name", names[name])
+        elif say is not None and etree.QName(element).namespace == BPMN_NS:
+            element.set("name", say(name))
     return etree.tostring(tree, encoding="unicode")
 
 

@@ -111,7 +111,9 @@ def claim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:
         return task_view(task, session.get(Instance, task.instance_id))
 
 
-def unclaim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:
+def unclaim_task(ctx: EngineContext, task_id: str, user: str, actor: str | None = None) -> TaskView:
+    """``user`` gives the task back; ``actor``, when another (an administrator, a supervisor), takes it
+    back from them: the history names who did it, and whom it was taken from."""
     with ctx.db.write() as session:
         task = session.get(OpenTask, task_id) or _missing(session, task_id)
         if task.claimed_by is None:
@@ -126,7 +128,8 @@ def unclaim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:
             task.instance_id,
             task_id=task_id,
             bpmn_id=task.bpmn_id,
-            actor=user,
+            actor=actor or user,
+            data={"from": user} if actor not in (None, user) else None,
         )
         return task_view(task, session.get(Instance, task.instance_id))
 

@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         new_case,
         payout_imports,
         payouts,
+        report_text,
         roster,
         search,
         security,
@@ -72,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     domain_text.init_app(app)
     assets.init_app(app)
+    report_text.init_app(app)
     blueprints = (auth.bp, inbox.bp, tasks.bp, cases.bp, bulk.bp, payouts.bp, payout_imports.bp, admin.bp,
                   admin_processes.bp, admin_org.bp,
                   admin_tokens.bp,

@@ -10,6 +10,7 @@ from engine.errors import EngineError
 from workflows.accounts.admin import account_history, add_user, reset_user_password, search_users, update_user
 from workflows.org.routing import list_agencies
 
+from .conflicts import say_refusal
 from .security import ctx, require_admin
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -50,7 +51,7 @@ def create():
             is_admin=form.get("is_admin") == "on",
         )  # fmt: skip
     except EngineError as exc:
-        return _users_page(str(exc), form, 422)
+        return _users_page(say_refusal(exc), form, 422)
     flash(_("Đã tạo tài khoản %(name)s.", name=account.username))
     return redirect(url_for("admin.users"))
 
@@ -74,7 +75,7 @@ def edit(username: str):
             active=form.get("active") == "on",
         )  # fmt: skip
     except EngineError as exc:
-        flash(_("Không lưu được: %(reason)s", reason=str(exc)), "error")
+        flash(_("Không lưu được: %(reason)s", reason=say_refusal(exc)), "error")
     else:
         flash(_("Đã lưu tài khoản %(name)s.", name=username))
     return redirect(url_for("admin.user", username=username))
@@ -85,7 +86,7 @@ def password(username: str):
     try:
         reset_user_password(ctx(), username, request.form.get("password", ""), current_user.username)
     except EngineError as exc:
-        flash(_("Không đặt lại được mật khẩu: %(reason)s", reason=str(exc)), "error")
+        flash(_("Không đặt lại được mật khẩu: %(reason)s", reason=say_refusal(exc)), "error")
     else:
         flash(_("Đã đặt lại mật khẩu cho %(name)s.", name=username))
     return redirect(url_for("admin.users"))

@@ -15,6 +15,7 @@ from workflows.apiaccess import SCOPES, create_token, list_tokens, revoke_token
 from workflows.deadlines import END_OF_WORKING_DAY, VIETNAM
 from workflows.org.routing import list_agencies
 
+from .conflicts import say_refusal
 from .security import ctx, now, require_admin
 
 bp = Blueprint("admin_tokens", __name__, url_prefix="/admin/api-tokens")
@@ -54,7 +55,7 @@ def create():
             agency_code=form.get("agency_code") if owner_kind == "system" else None,
         )
     except EngineError as exc:
-        return _page(error=str(exc), form=form), 422
+        return _page(error=say_refusal(exc), form=form), 422
     return _page(secret=made.secret, made=made.info), 201  # shown once, never stored or sent again
 
 
@@ -63,7 +64,7 @@ def revoke(public_id: str):
     try:
         revoke_token(ctx(), public_id, current_user.username)
     except EngineError as exc:
-        flash(str(exc), "error")
+        flash(say_refusal(exc), "error")
     else:
         flash(_("Đã thu hồi mã truy cập %(id)s.", id=public_id))
     return redirect(url_for("admin_tokens.index"))

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workflows.bulk import SpreadsheetInvalid, export_pending, import_results
+from workflows.bulk.report import STATUS_LABELS
 from workflows.deadlines import local_date
 from workflows.downloads import fetch_file, keep_file
 
@@ -49,7 +50,7 @@ def upload():
         return render_template("bulk.html", report=None, error=str(exc), token=None), 422
     with ctx().db.write() as db:
         token = keep_file(db, current_user.username, "ket-qua-xu-ly.xlsx", report.as_xlsx(), now())
-    return render_template("bulk.html", report=report, error=None, token=token)
+    return render_template("bulk.html", report=report, error=None, token=token, labels=STATUS_LABELS)
 
 
 @bp.get("/results/<token>")

@@ -10,7 +10,9 @@ from engine.errors import NotFound
 from workflows.case.reopen import reopen_case
 from workflows.case.service import case_bpmn, show_case
 from workflows.forms import FormInvalid
+from workflows.tasks import officers_for_moves
 
+from .domain_text import say
 from .errors import flash_problems
 from .security import ctx, viewer
 
@@ -26,7 +28,7 @@ def case(code: str):
         abort(404)
     return render_template(
         "case.html", case=page.record, timeline=page.timeline, diagram=page.diagram,
-        open_tasks=page.open_tasks,
+        open_tasks=page.open_tasks, moves=officers_for_moves(ctx(), page.open_tasks, viewer()),
     )  # fmt: skip
 
 
@@ -35,13 +37,14 @@ def case(code: str):
 def reopen(code: str):
     """An administrator reopens a closed case, with a reason (audited, in the timeline)."""
     try:
-        reopen_case(ctx(), code, request.form.get("reason", ""), viewer())
+        step = reopen_case(ctx(), code, request.form.get("reason", ""), viewer())
     except NotFound:
         abort(404)
     except FormInvalid as exc:
         flash_problems(exc.errors)
     else:
-        flash(_("Đã mở lại hồ sơ %(code)s; hồ sơ bắt đầu lại từ bước vận động.", code=code))
+        at = ", ".join(say(t.name or t.bpmn_id) for t in step.open_tasks)
+        flash(_("Đã mở lại hồ sơ %(code)s; hồ sơ tiếp tục ở bước “%(step)s”.", code=code, step=at))
     return redirect(url_for("cases.case", code=code))
 
 
@@ -49,6 +52,6 @@ def reopen(code: str):
 @login_required
 def diagram(code: str):
     try:
-        return Response(case_bpmn(ctx(), code, viewer()), mimetype="application/xml")
+        return Response(case_bpmn(ctx(), code, viewer(), say), mimetype="application/xml")
     except NotFound:
         abort(404)

@@ -21,6 +21,8 @@ from workflows.file_jobs import builder
 from workflows.payouts.common import VIETNAM_TZ
 from workflows.scope import scope_for
 
+from .domain_text import say
+
 
 @dataclass
 class Table:
@@ -99,11 +101,11 @@ def funnel(page: DashboardPage) -> Table:
     bands += [_("%(a)s–%(b)s ngày", a=a, b=b) for a, b in zip(AGE_BANDS, AGE_BANDS[1:], strict=False)]
     bands += [_("Trên %(n)s ngày", n=AGE_BANDS[-1])]
     steps = [s for s in page.funnel.steps if s.count or s.step in CASE_STEPS]
-    rows = [[s.name, s.count, *(s.bands if s.step in _open(page) else [None] * len(bands)),
+    rows = [[say(s.name), s.count, *(s.bands if s.step in _open(page) else [None] * len(bands)),
              s.oldest_days] for s in steps]  # fmt: skip
     waiting = [s for s in steps if s.step in _open(page)]
     chart = {
-        "type": "bar", "stacked": True, "labels": [s.name for s in waiting],
+        "type": "bar", "stacked": True, "labels": [say(s.name) for s in waiting],
         "datasets": [{"label": band, "data": [s.bands[i] for s in waiting]} for i, band in enumerate(bands)],
     }  # fmt: skip
     columns = [_("Bước"), _("Số người"), *bands, _("Chờ lâu nhất (ngày)")]
@@ -121,7 +123,7 @@ def funnel_areas(page: DashboardPage) -> Table:
         counts = page.funnel.by_row.get(row.code, {})
         rows.append([row.name, *(counts.get(s.step, 0) for s in steps)])
         links.append(_link(page, row.code))
-    columns = [_("Địa bàn"), *(s.name for s in steps)]
+    columns = [_("Địa bàn"), *(say(s.name) for s in steps)]
     return Table("funnel_areas", _("Hồ sơ theo địa bàn và bước"), columns, rows, links)
 
 
@@ -150,11 +152,11 @@ def coverage(page: DashboardPage) -> Table:
 
 
 def work(page: DashboardPage) -> Table:
-    rows = [[w.agency, w.step_name, w.open, w.overdue] for w in page.work.rows]
+    rows = [[w.agency, say(w.step_name), w.open, w.overdue] for w in page.work.rows]
     top = page.work.rows[:12]
     chart = {
         "type": "bar", "stacked": True, "horizontal": True,
-        "labels": [f"{w.agency} — {w.step_name}" for w in top],
+        "labels": [f"{w.agency} — {say(w.step_name)}" for w in top],
         "datasets": [{"label": _("Còn hạn"), "data": [w.open - w.overdue for w in top]},
                      {"label": _("Quá hạn"), "data": [w.overdue for w in top]}],
     }  # fmt: skip
@@ -164,7 +166,7 @@ def work(page: DashboardPage) -> Table:
 
 
 def escalations(page: DashboardPage) -> Table:
-    rows = [[e.agency, e.step_name, e.count] for e in page.work.escalations]
+    rows = [[e.agency, say(e.step_name), e.count] for e in page.work.escalations]
     columns = [_("Cơ quan nhận báo cáo vượt cấp"), _("Bước"), _("Số lần")]
     return Table("escalations", _("Báo cáo vượt cấp trong tháng"), columns, rows, shown=30)
 

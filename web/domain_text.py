@@ -17,16 +17,14 @@ from .api.messages import localise
 from .config import PROJECT_ROOT
 
 BPMN_DIR = PROJECT_ROOT / "bpmn"
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 WORKFLOWS_DIR = PROJECT_ROOT / "workflows"
-# The BPMN elements whose names reach a page (inbox, task page, case page, timeline).
-NAMED_ELEMENTS = frozenset({
-    "userTask", "manualTask", "task", "serviceTask", "scriptTask", "sendTask", "receiveTask",
-    "callActivity", "subProcess", "startEvent", "endEvent", "intermediateCatchEvent",
-    "intermediateThrowEvent", "boundaryEvent",
-})  # fmt: skip
+# BPMN elements whose names are not words to translate: a lane is named by the agency that plays its role
+# (``engine.rename_lanes``); a process's and a message's names reach no page.
+UNSAID_ELEMENTS = frozenset({"lane", "process", "message", "definitions"})
 
 
-def _language() -> str:
+def language() -> str:
     locale = get_locale()
     return locale.language if locale is not None else "vi"
 
@@ -35,7 +33,7 @@ def say(text: str | None) -> str:
     """A domain word (a step's name, a label, an option) in the page's language; unknown words as written."""
     if not text:
         return ""
-    if _language() == "vi":
+    if language() == "vi":
         return text
     translated = gettext(text)
     if translated == text and text[:1].islower():  # "ngày sinh" inside a sentence: the label's own English
@@ -47,7 +45,7 @@ def say(text: str | None) -> str:
 
 def say_error(message: str) -> str:
     """A field's error message in the page's language."""
-    return message if _language() == "vi" else localise(str(message), _language())
+    return message if language() == "vi" else localise(str(message), language())
 
 
 def init_app(app) -> None:
@@ -60,6 +58,7 @@ def domain_words() -> Iterator[str]:
     yield from _bpmn_names()
     yield from _form_words()
     yield from _label_tables()
+    yield from _sheet_headers()
 
 
 def extract(fileobj, keywords, comment_tags, options) -> Iterator[tuple[int, str, str, list[str]]]:
@@ -69,11 +68,16 @@ def extract(fileobj, keywords, comment_tags, options) -> Iterator[tuple[int, str
 
 
 def _bpmn_names() -> Iterator[str]:
+    """The names of every step, event, gateway and flow: the pages and the case diagram show them."""
     from lxml import etree
 
     for path in sorted(BPMN_DIR.glob("*.bpmn")):
         for element in etree.parse(str(path)).iter():
-            if isinstance(element.tag, str) and etree.QName(element).localname in NAMED_ELEMENTS:
+            if (
+                isinstance(element.tag, str)
+                and etree.QName(element).namespace == BPMN_NS
+                and etree.QName(element).localname not in UNSAID_ELEMENTS
+            ):
                 name = (element.get("name") or "").strip()
                 if name:
                     yield name
@@ -91,6 +95,15 @@ def _form_words() -> Iterator[str]:
             yield from field.choices.values()
             if field.help:
                 yield field.help
+
+
+def _sheet_headers() -> Iterator[str]:
+    """The columns of the sheets officers upload (a roll, the police's results): a report names them."""
+    from workflows.bulk.police import COLUMNS as POLICE_COLUMNS
+    from workflows.roster.rows import COLUMNS as ROLL_COLUMNS
+
+    yield from (header for _, header, _ in ROLL_COLUMNS)
+    yield from (column.header for column in POLICE_COLUMNS)
 
 
 def _label_tables() -> Iterator[str]:

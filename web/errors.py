@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from engine.errors import Busy, Conflict, EngineError, NotFound, NotReady, ValidationError
 
 from .api import errors as api_errors
+from .conflicts import say_conflict
 
 STATUS = {NotFound: 404, NotReady: 409, Conflict: 409, ValidationError: 422, Busy: 503}
 
@@ -21,7 +22,8 @@ def register(app: Flask) -> None:
     def engine_error(exc: EngineError):
         code = next((c for kind, c in STATUS.items() if isinstance(exc, kind)), 500)
         if not _wants_json():
-            return render_template("error.html", code=code, message=str(exc)), code
+            message = say_conflict(exc) if code == 409 else str(exc)
+            return render_template("error.html", code=code, message=message), code
         body = {"error": type(exc).__name__, "message": str(exc)}
         if isinstance(exc, ValidationError):
             body["problems"] = [

@@ -15,6 +15,7 @@ from workflows.deadlines import acknowledge_escalation, escalations_for, reminde
 from workflows.inbox import InboxFilter, list_inbox
 from workflows.scope import agency_names, area_names
 
+from .conflicts import say_conflict
 from .security import ctx, now, scope, viewer
 
 bp = Blueprint("inbox", __name__)
@@ -102,11 +103,8 @@ def _act(action, done_message: str) -> None:
         action()
     except NotFound:
         abort(404)
-    except tasks.TaskHeld as exc:
-        flash(_("Không thực hiện được: %(holder)s đang giữ việc này; chỉ người đó hoặc quản trị viên mới "
-                "giao lại được.", holder=exc.holder), "error")  # fmt: skip
-    except Conflict:
-        flash(_("Không thực hiện được: việc vừa được người khác xử lý. Hãy tải lại trang."), "error")
+    except Conflict as exc:  # held by another, or someone acted first
+        flash(_("Không thực hiện được: %(why)s", why=say_conflict(exc)), "error")
     else:
         flash(done_message)
 

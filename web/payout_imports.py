@@ -14,6 +14,7 @@ from workflows import payouts
 from workflows.payouts.files import import_report_csv
 from workflows.payouts.imports import ImportRefused, ImportReport
 
+from .conflicts import say_refusal
 from .payouts import CSV, cycle_id_or_404, cycle_or_404, import_summary, payout_labels
 from .security import ctx
 
@@ -51,7 +52,7 @@ def upload(cycle_id: int):
             ctx(), cycle.id, upload.filename, upload.read(), kind, current_user.username, chunk_rows
         )
     except (ImportRefused, Conflict) as exc:
-        error = _("Không nhận tệp «%(name)s»: %(reason)s", name=upload.filename, reason=str(exc))
+        error = _("Không nhận tệp «%(name)s»: %(reason)s", name=upload.filename, reason=say_refusal(exc))
         return _page(cycle, error=error), 422
     if report.already_imported:
         return _page(cycle, again=report)

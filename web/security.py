@@ -8,14 +8,15 @@ from time import monotonic
 from flask import Flask, abort, current_app, g, has_request_context, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, logout_user
-from flask_wtf.csrf import CSRFProtect
 
 from workflows.accounts import get_user
 from workflows.deadlines import local_date
 from workflows.scope import Scope, scope_for
 from workflows.tasks import Viewer
 
-csrf = CSRFProtect()
+from .csrf_masking import MaskedCSRFProtect
+
+csrf = MaskedCSRFProtect()  # every page carries the token masked afresh (BREACH)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = None

@@ -9,7 +9,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from flask_wtf.csrf import CSRFError, validate_csrf
+from flask_wtf.csrf import CSRFError
 from wtforms.validators import ValidationError as CsrfInvalid
 
 from engine.errors import Conflict, NotFound
@@ -17,6 +17,7 @@ from workflows import tasks
 from workflows.deadlines import VIETNAM
 from workflows.forms import FormInvalid
 
+from .csrf_masking import validate_masked
 from .domain_text import say
 from .errors import flash_problems
 from .payouts import payout_labels
@@ -33,7 +34,7 @@ def task(task_id: str):
         return _render(_page_or_404(task_id))
     values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version")}
     try:
-        validate_csrf(request.form.get("csrf_token"))
+        validate_masked(request.form.get("csrf_token"))
     except (CsrfInvalid, CSRFError):
         message = _("Phiên làm việc của biểu mẫu đã hết hạn. Những gì bạn nhập vẫn còn dưới đây: "
                     "bấm gửi lại.")  # fmt: skip
@@ -49,8 +50,8 @@ def task(task_id: str):
         return _render(_page_or_404(task_id), values, exc.errors, 422)
     except tasks.TaskHeld as exc:
         message = _("%(holder)s đang giữ việc này nên bạn chưa gửi được. Những gì bạn nhập vẫn còn "
-                    "dưới đây; hãy nhờ người đó trả lại việc hoặc liên hệ quản trị viên.",
-                    holder=exc.holder)  # fmt: skip
+                    "dưới đây; hãy nhờ người đó trả lại việc, hoặc nhờ cơ quan cấp trên hay quản trị viên "
+                    "giao lại.", holder=exc.holder)  # fmt: skip
         return _render(_page_or_404(task_id), values, {"_schema": [message]}, 409)
     except Conflict:
         message = _("Hồ sơ vừa được người khác cập nhật nên chưa gửi được. Những gì bạn nhập vẫn còn dưới "

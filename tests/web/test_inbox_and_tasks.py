@@ -118,7 +118,7 @@ def test_claim_unclaim_and_assign(app, case_at_registration):
     assert engine.get_task(ctx, task_id).claimed_by == "an"
     binh.post(f"/tasks/{task_id}/claim")
     assert engine.get_task(ctx, task_id).claimed_by == "an"  # Binh cannot take it from An
-    assert "an đang giữ việc này" in binh.get("/").get_data(as_text=True)
+    assert "Việc này đang do an xử lý" in binh.get("/").get_data(as_text=True)
     an.post(f"/tasks/{task_id}/assign", {"assignee": "binh"})
     assert engine.get_task(ctx, task_id).claimed_by == "binh"
     assert an.post(f"/tasks/{task_id}/assign", {"assignee": "cuong"}).status_code == 404  # not a colleague

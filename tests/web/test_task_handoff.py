@@ -134,10 +134,33 @@ def test_a_duplicate_needs_a_real_open_case_and_a_confirmation_then_an_administr
     admin = Browser(app, "admin")
     assert "Mở lại hồ sơ" in admin.get("/cases/BN-0001").get_data(as_text=True)
     assert Browser(app, "an").post("/cases/BN-0001/reopen", {"reason": "x"}).status_code == 404
-    admin.post("/cases/BN-0001/reopen", {"reason": "Nhầm mã hồ sơ trùng"}, from_page="/cases/BN-0001")
-    reopened = admin.get("/cases/BN-0001").get_data(as_text=True)
-    assert "Nhầm mã hồ sơ trùng" in reopened and "Đang vận động" in reopened
-    assert _open_task(app, "BN-0001", "outreach")
+    done = admin.post("/cases/BN-0001/reopen", {"reason": "Nhầm mã hồ sơ trùng"}, from_page="/cases/BN-0001")
+    reopened = admin.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Nhầm mã hồ sơ trùng" in reopened and "Đã đăng ký" in reopened and "Trùng hồ sơ" not in reopened
+    assert "tiếp tục ở bước “Làm sạch dữ liệu với CSDL quốc gia về dân cư”" in reopened
+    # back at the police check that closed it, not at outreach; its form starts empty
+    again = _open_task(app, "BN-0001", "police_check")
+    form = em.get(f"/tasks/{again.id}").get_data(as_text=True)
+    first_choice = form.split('name="result"', 1)[1].split(">", 1)[0]
+    assert 'value="BN-0009"' not in form and "checked" not in first_choice
+    page = f"/tasks/{again.id}"
+    assert em.post(page, {"result": "matched"}, from_page=page).status_code == 302
+    ctx = app.extensions["ansinh"]
+    steps = {t.bpmn_id for t in engine.get_instance(ctx, instance_of(ctx, "BN-0001")).open_tasks}
+    assert steps == {"open_account"}  # the registration's method, carried into the new run, routes it
+
+
+def test_a_case_rejected_at_review_reopens_at_review(app, case_at_registration):
+    ctx = app.extensions["ansinh"]
+    _to_review(app, case_at_registration)
+    submit_task(ctx, _open_task(app, "BN-0001", "review").id, {"decision": "reject", "note": "Không đủ tuổi",
+                                                                "confirm_closure": True})  # fmt: skip
+    assert not engine.get_instance(ctx, instance_of(ctx, "BN-0001")).open_tasks
+    admin = Browser(app, "admin")
+    admin.post("/cases/BN-0001/reopen", {"reason": "Nhầm ngày sinh"}, from_page="/cases/BN-0001")
+    review = _open_task(app, "BN-0001", "review")
+    form = Browser(app, "dung").get(f"/tasks/{review.id}").get_data(as_text=True)
+    assert "Không đủ tuổi" not in form.split('id="task-form"', 1)[1]  # the closing step's note is not carried
 
 
 def test_an_extension_refuses_a_past_day_and_its_reason_is_in_the_timeline(app, case_at_registration):
@@ -155,7 +178,7 @@ def test_an_extension_refuses_a_past_day_and_its_reason_is_in_the_timeline(app, 
     admin.post(
         path, {"due_date": later, "reason": "Chờ giấy xác nhận của xã", "case": "BN-0001"}, "/cases/BN-0001"
     )
-    assert "lý do: Chờ giấy xác nhận của xã" in admin.get("/cases/BN-0001").get_data(as_text=True)
+    assert "Lý do: Chờ giấy xác nhận của xã" in admin.get("/cases/BN-0001").get_data(as_text=True)
 
 
 def test_when_the_next_step_is_mine_i_am_taken_to_it(app):

@@ -16,6 +16,7 @@ from workflows.apiaccess import KeyInProgress, KeyReused
 from workflows.forms import FormInvalid
 from workflows.payouts import ImportRefused
 
+from ..conflicts import say_conflict
 from .messages import localise
 
 PREFIX = "/api/"
@@ -170,7 +171,7 @@ def register(blueprint) -> None:
         errors = []
         if isinstance(exc, ValidationError):
             errors = [{"field": p.element or p.file or "_schema", "message": str(p)} for p in exc.problems]
-        return answer(status, code, status_message(status)[1] if status != 409 else str(exc), errors)
+        return answer(status, code, status_message(status)[1] if status != 409 else say_conflict(exc), errors)
 
     blueprint.register_error_handler(HTTPException, http_error)
 

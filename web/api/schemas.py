@@ -73,12 +73,6 @@ class TaskSchema(Schema):
     claimed_by = Str(allow_none=True)
 
 
-class TaskDetailSchema(TaskSchema):
-    version = fields.Integer(required=True, metadata={"description": "send it back as expected_version"})
-    form = fields.List(fields.Nested(FormFieldSchema), required=True)
-    values = fields.Dict(keys=Str(), required=True, metadata={"description": "the case's data for the form"})
-
-
 class CompleteBody(Schema):
     data = fields.Dict(keys=Str(), required=True, metadata={"description": "the step's form fields"})
     expected_version = fields.Integer(
@@ -93,9 +87,15 @@ class RoutedSchema(Schema):
 
 
 class SubmissionSchema(Schema):
+    """Where the case went: the next tasks and who must act, or what it waits for (and until when)."""
+
     instance_id = fields.Integer(required=True)
     status = Str(required=True, metadata={"description": "the case's state after the step"})
     next_tasks = fields.List(fields.Nested(RoutedSchema), required=True)
+    waiting = fields.List(
+        Str(), required=True, metadata={"description": "no task open: the events the case waits for, by name"}
+    )
+    until = fields.DateTime(allow_none=True, metadata={"description": "when the timer it waits for is due"})
 
 
 # --- cases and beneficiaries -----------------------------------------------------------------------
@@ -344,3 +344,59 @@ class ProblemSchema(Schema):
 
 class CheckedSchema(Schema):
     problems = fields.List(fields.Nested(ProblemSchema), required=True)
+
+
+# --- a task's detail: what the task page shows beside the form (after the case and cycle schemas) -------
+class SaidSchema(Schema):
+    """What an officer before the caller said about this task."""
+
+    at = fields.DateTime(required=True)
+    who = Str(allow_none=True)
+    step = Str(required=True, metadata={"description": "the step it was said at, by name"})
+    text = Str(required=True)
+    kind = Str(
+        required=True,
+        validate=validate.OneOf(["note", "directive"]),
+        metadata={
+            "description": "note: the last step's note (e.g. a reviewer's reason for sending a registration "
+            "back); directive: a supervisor's answer to this task's escalation"
+        },
+    )
+
+
+class YearBesideSchema(Schema):
+    business_key = Str(required=True)
+    province = Str(required=True)
+    year = fields.Integer(required=True)
+
+
+class BesideSchema(Schema):
+    """What the task page shows beside the form: one of ``case``, ``cycle`` or ``year``, by ``kind``."""
+
+    kind = Str(required=True, metadata={"description": "case | payout | year | none"})
+    case = fields.Nested(
+        RecordSchema, allow_none=True, metadata={"description": "the case's record (masked)"}
+    )
+    cycle = fields.Nested(CycleRowSchema, allow_none=True, metadata={"description": "the payout cycle"})
+    year = fields.Nested(YearBesideSchema, allow_none=True, metadata={"description": "the province's year"})
+
+
+class TaskDetailSchema(TaskSchema):
+    version = fields.Integer(required=True, metadata={"description": "send it back as expected_version"})
+    form = fields.List(fields.Nested(FormFieldSchema), required=True)
+    values = fields.Dict(keys=Str(), required=True, metadata={"description": "the case's data for the form"})
+    due = Str(
+        required=True,
+        validate=validate.OneOf(["on_time", "due_soon", "overdue"]),
+        metadata={"description": "where the task stands against its deadline"},
+    )
+    held_by = Str(
+        allow_none=True,
+        metadata={"description": "someone else holds the task: the caller may read it, not complete it"},
+    )
+    said = fields.List(
+        fields.Nested(SaidSchema),
+        required=True,
+        metadata={"description": "the return reason and the supervisor's directives, as the page shows them"},
+    )
+    beside = fields.Nested(BesideSchema, required=True)

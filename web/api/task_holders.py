@@ -1,5 +1,7 @@
-"""Who holds a task, as on the inbox page (``workflows.tasks``): give a claimed task back, or give it to
-a colleague of the caller's agency. Routes on the tasks blueprint (the same /api/v1/tasks operations)."""
+"""Who holds a task, as on the inbox and case pages (``workflows.tasks``): give a claimed task back, or
+give it to an officer of the agency that must do it; its holder, a supervisor (an agency the task
+escalates to) or an administrator may move a held task. Routes on the tasks blueprint (the same
+/api/v1/tasks operations)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,10 @@ class AssignBody(Schema):
     assignee = fields.String(
         required=True,
         validate=validate.Length(min=1, max=60),
-        metadata={"description": "the user name of an active colleague in the caller's agency"},
+        metadata={
+            "description": "the user name of an active officer of the agency that must do the task (the "
+            "caller's own, or for a supervisor the agency it supervises)"
+        },
     )
 
 
@@ -28,7 +33,8 @@ class AssignBody(Schema):
 @needs("tasks:write")
 @blp.response(200, s.TaskSchema)
 def unclaim(task_id: str):
-    """Give back a task the caller holds (a task another holds is a conflict, 409)."""
+    """Give back a task the caller holds, or, for a supervisor or an administrator, take it back from its
+    holder (a task another holds is otherwise a conflict, 409)."""
     try:
         return tasks.unclaim_task(ctx(), task_id, caller())
     except NotFound:
@@ -40,10 +46,10 @@ def unclaim(task_id: str):
 @blp.arguments(AssignBody)
 @blp.response(200, s.TaskSchema)
 def assign(body, task_id: str):
-    """Give the task to a colleague of the caller's agency (a task another holds moves only by its
-    holder or an administrator: 409)."""
+    """Give the task to an officer of the agency that must do it (a task another holds moves only by its
+    holder, a supervisor or an administrator: 409)."""
     try:
-        tasks.open_task(ctx(), task_id, caller())
+        tasks.oversee(ctx(), task_id, caller())
     except NotFound:
         raise not_found() from None
     try:

@@ -32,12 +32,23 @@ def list_tasks(page=1, sort="due", claimed=None, step=None, area=None, status=No
 @needs("tasks:read")
 @blp.response(200, s.TaskDetailSchema)
 def show_task(task_id: str):
-    """A task with its form's fields (the step's schema) and the values the form starts with."""
+    """A task with its form's fields (the step's schema) and the values the form starts with, and what the
+    task page shows beside the form: what the officers before said (a return reason, a supervisor's
+    directive), the case's record (or the payout cycle, or the province's year), who holds it."""
     try:
         page = tasks.open_task(ctx(), task_id, caller())
     except NotFound:
         raise not_found() from None
-    return {**page.task.__dict__, "version": page.version, "form": page.fields, "values": page.values}
+    return {
+        **page.task.__dict__, "version": page.version, "form": page.fields, "values": page.values,
+        "due": page.due, "held_by": page.held_by, "said": page.handoff.said, "beside": _beside(page),
+    }  # fmt: skip
+
+
+def _beside(page: tasks.TaskPage) -> dict:
+    """The page's ``beside`` under the name of its kind (``case``, ``cycle`` or ``year``)."""
+    name = {"case": "case", "payout": "cycle", "year": "year"}.get(page.kind)
+    return {"kind": page.kind, **({name: page.beside} if name else {})}
 
 
 @blp.post("/<task_id>/claim")
@@ -57,11 +68,14 @@ def claim(task_id: str):
 @blp.response(200, s.SubmissionSchema)
 def complete(body, task_id: str):
     """Submit the step's form: checked by the step's own schema and record checks (422 with the fields
-    wrong), then the case moves on; the answer says who must act next."""
+    wrong), then the case moves on; the answer says who must act next, or what the case waits for."""
     try:
         done = tasks.submit_task(
             ctx(), task_id, body["data"], expected_version=body.get("expected_version"), viewer=caller()
         )
     except NotFound:
         raise not_found() from None
-    return {"instance_id": done.step.instance_id, "status": done.step.status, "next_tasks": done.next_tasks}
+    return {
+        "instance_id": done.step.instance_id, "status": done.step.status, "next_tasks": done.next_tasks,
+        "waiting": list(done.waiting), "until": done.until,
+    }  # fmt: skip

@@ -4,6 +4,7 @@ through ``workflows.tasks``; this process's part of the task page is registered 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -148,15 +149,18 @@ def show_case(ctx: EngineContext, code: str, viewer: Viewer, with_diagram: bool 
     return CasePage(record, instance.open_tasks, timeline(ctx, record.instance_id, history), diagram)
 
 
-def case_bpmn(ctx: EngineContext, code: str, viewer: Viewer) -> str:
-    """The BPMN the case runs on (its own version), for its diagram; NotFound outside the viewer's areas."""
+def case_bpmn(ctx: EngineContext, code: str, viewer: Viewer, say: Callable[[str], str] | None = None) -> str:
+    """The BPMN the case runs on (its own version), for its diagram, its lanes named by the agencies that
+    play them and, with ``say``, its other names said in the reader's language; NotFound outside the
+    viewer's areas."""
     with ctx.db.read() as session:
         if not case_in_scope(session, viewer.scope, code):
             raise NotFound(f"case {code} does not exist")
     instance_id = instance_of(ctx, code)
     if instance_id is None:
         raise NotFound(f"case {code} has no process")
-    return engine.rename_lanes(engine.instance_source(ctx, instance_id), _lane_names(ctx, code, instance_id))
+    source = engine.instance_source(ctx, instance_id)
+    return engine.rename_lanes(source, _lane_names(ctx, code, instance_id), say)
 
 
 def _lane_names(ctx: EngineContext, code: str, instance_id: int) -> dict[str, str]:

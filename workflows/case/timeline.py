@@ -44,9 +44,16 @@ EVENT_LABELS = {
     "escalation_acknowledged": "Cấp trên đã ghi nhận",
     "escalation_closed": "Đóng cảnh báo quá hạn",
     "case_reopened": "Mở lại hồ sơ",
+    "enrolment_changed": "Cập nhật diện hưởng",
 }
 PERSONAL = frozenset({"cccd", "account_number", "representative_cccd", "new_cccd"})
-RECORD_LABELS = {"status": "Trạng thái", "payment_method": "Hình thức nhận", "bank_code": "Ngân hàng"}
+# The record's and the enrolment's fields that no form names.
+RECORD_LABELS = {
+    "status": "Trạng thái", "payment_method": "Hình thức nhận", "bank_code": "Ngân hàng",
+    "consent_given": "Đồng ý xử lý dữ liệu cá nhân", "consent_at": "Thời điểm đồng ý",
+    "closed_reason": "Lý do đóng hồ sơ", "category_code": "Đối tượng", "entitled_from": "Hưởng từ tháng",
+    "paid_through": "Đã nhận đến tháng", "children_count": "Số con đang nuôi",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -63,12 +70,19 @@ class TimelineEntry:
     kind: str
     step: str | None
     actor: str | None
-    detail: str
+    parts: tuple[
+        tuple[str, str], ...
+    ] = ()  # what it says, as (a domain word, its value or ""): see ``detail``
     count: int = 1  # gathered entries (views of personal data): how many
 
     @property
     def label(self) -> str:
         return EVENT_LABELS.get(self.kind, self.kind)
+
+    @property
+    def detail(self) -> str:
+        """``Hình thức tiếp xúc: Đến nhà; …``: a page in another language says each word of ``parts``."""
+        return "; ".join(f"{word}: {value}" if value else word for word, value in self.parts)
 
 
 def case_diagram(
@@ -90,50 +104,68 @@ def timeline(ctx: EngineContext, instance_id: int, history: Iterable[HistoryEntr
         if e.kind == "pii_viewed" and entries and entries[-1].kind == "pii_viewed":
             last = entries[-1]
             who = last.actor if e.actor in (last.actor or "").split(", ") else f"{last.actor}, {e.actor}"
-            entries[-1] = TimelineEntry(last.at, last.kind, None, who, "", last.count + 1)
+            entries[-1] = TimelineEntry(last.at, last.kind, None, who, (), last.count + 1)
             continue
         entries.append(TimelineEntry(e.at, e.kind, step, e.actor, _detail(e, forms.get(e.bpmn_id))))
     return entries
 
 
-def _detail(e: HistoryEntry, form_key: str | None) -> str:
+# The words ``_detail`` puts before a value (in the catalog, for pages in another language).
+DETAIL_LABELS = {
+    "due": "Hạn mới",
+    "reason": "Lý do",
+    "reopened": "Mở lại hồ sơ đã đóng",
+    "to": "Giao cho",
+    "from": "Lấy lại từ",
+    "yes": "Có",
+    "no": "Không",
+}
+
+
+def _detail(e: HistoryEntry, form_key: str | None) -> tuple[tuple[str, str], ...]:
     data = e.data or {}
     if e.kind == "task_completed" and form_key in FORMS:
         return entered(form_key, data)
-    if e.kind == "record_changed":
+    if e.kind in ("record_changed", "enrolment_changed"):
         labels = _labels()
         changed = sorted(data.get("changes", {}))
-        return ", ".join(labels.get(name, RECORD_LABELS.get(name, name)) for name in changed)
+        return tuple((labels.get(name, RECORD_LABELS.get(name, name)), "") for name in changed)
     if e.kind == "due_changed":
         new = datetime.fromisoformat(data["new"]).astimezone(VIETNAM) if data.get("new") else None
-        until = f"đến {new:%d/%m/%Y %H:%M}" if new else ""
-        return "; ".join(p for p in (until, f"lý do: {data['reason']}" if data.get("reason") else "") if p)
+        until = ((DETAIL_LABELS["due"], f"{new:%d/%m/%Y %H:%M}"),) if new else ()
+        return until + (((DETAIL_LABELS["reason"], data["reason"]),) if data.get("reason") else ())
     if e.kind == "instance_started" and (data.get("origin") or {}).get("reopened"):
-        return f"mở lại hồ sơ đã đóng; lý do: {data['origin']['reopened']}"
+        return ((DETAIL_LABELS["reopened"], ""), (DETAIL_LABELS["reason"], data["origin"]["reopened"]))
     if e.kind == "task_assigned":
-        return f"cho {data.get('to')}" if data.get("to") else ""
+        taken = data.get("from") not in (None, e.actor, data.get("to"))
+        return (((DETAIL_LABELS["to"], data["to"]),) if data.get("to") else ()) + (
+            ((DETAIL_LABELS["from"], data["from"]),) if taken else ()
+        )
+    if e.kind == "task_unclaimed":
+        return ((DETAIL_LABELS["from"], data["from"]),) if data.get("from") else ()
     if e.kind in ("escalation_acknowledged", "case_reopened"):
-        return data.get("comment") or data.get("reason") or ""
+        said = data.get("comment") or data.get("reason") or ""
+        return ((said, ""),) if said else ()
     if e.kind in ("message_delivered", "incident_raised"):
-        return data.get("message", "")
-    return ""
+        return ((data["message"], ""),) if data.get("message") else ()
+    return ()
 
 
-def entered(form_key: str, data: dict[str, Any]) -> str:
-    """What was entered at a step, as its form names it: ``Hình thức tiếp xúc: Đến nhà; …``."""
+def entered(form_key: str, data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """What was entered at a step, as its form names it: ``(("Hình thức tiếp xúc", "Đến nhà"), …)``."""
     parts = []
     for spec in describe(form_key):
         value = data.get(spec.name)
         if value in (None, "", [], {}):
             continue
         if isinstance(value, bool):
-            shown = "Có" if value else "Không"
+            shown = DETAIL_LABELS["yes" if value else "no"]
         elif spec.name in PERSONAL:
             shown = mask(str(value))
         else:
             shown = spec.choices.get(str(value), str(value))
-        parts.append(f"{spec.label}: {shown}")
-    return "; ".join(parts)
+        parts.append((spec.label, shown))
+    return tuple(parts)
 
 
 _LABELS: dict[str, str] = {}

@@ -21,7 +21,7 @@ CASE_STEPS = ("outreach", "register", "review", "issue_cccd", "police_check", "o
               "offer_cashless", "repair_account")  # fmt: skip
 AGE_BANDS = (7, 30, 90)  # days: under 7, 7–30, 30–90, over 90
 ACTIVE = ("active_cashless", "cash")
-STATUS_NAMES = {"active_cashless": "Đang hưởng qua tài khoản", "cash": "Đang hưởng tiền mặt"}
+PAID_STATUS_LABELS = {"active_cashless": "Đang hưởng qua tài khoản", "cash": "Đang hưởng tiền mặt"}
 
 _T = OpenTask.__table__
 _I = Instance.__table__
@@ -104,7 +104,7 @@ def funnel(conn: Connection, frame: Frame, statuses: dict, names: dict[str, str]
         row = by_row.setdefault(frame.row_of[area], {})
         row[step_id] = row.get(step_id, 0) + number
     for status in ACTIVE:
-        paid = FunnelStep(status, STATUS_NAMES[status])
+        paid = FunnelStep(status, PAID_STATUS_LABELS[status])
         for row, counts in statuses.items():
             paid.count += counts.get(status, 0)
             by_row.setdefault(row, {})[status] = counts.get(status, 0)

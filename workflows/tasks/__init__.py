@@ -9,16 +9,16 @@ from .service import (
     TaskHeld,
     TaskPage,
     Viewer,
-    assign_task,
     claim_task,
     extend_due,
     open_task,
     submit_task,
-    unclaim_task,
 )
+from .supervision import Oversight, assign_task, officers_for_moves, oversee, unclaim_task
 
 __all__ = [
     "Handoff",
+    "Oversight",
     "Routed",
     "Said",
     "Submission",
@@ -29,7 +29,9 @@ __all__ = [
     "assign_task",
     "claim_task",
     "extend_due",
+    "officers_for_moves",
     "open_task",
+    "oversee",
     "route",
     "submit_task",
     "task_page",

@@ -11,15 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 import engine
 from engine import EngineContext
 from engine.errors import Conflict, NotFound
 from engine.steps import StepResult
 from engine.views import TaskView
 
-from ..accounts.models import User
 from ..deadlines import END_OF_WORKING_DAY, VIETNAM, extend_deadline, local_date
 from ..forms import FormInvalid, boolean_fields, describe, load_form
 from ..forms.registry import FieldSpec
@@ -44,7 +41,10 @@ class TaskHeld(Conflict):
 
     def __init__(self, holder: str) -> None:
         self.holder = holder
-        super().__init__(f"Việc này đang do {holder} xử lý; chỉ người đó hoặc quản trị viên thay đổi được.")
+        super().__init__(
+            f"Việc này đang do {holder} xử lý; chỉ người đó, cơ quan cấp trên hoặc quản trị viên "
+            "thay đổi được."
+        )
 
 
 @dataclass(frozen=True)
@@ -133,33 +133,6 @@ def claim_task(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskView:
     if task.claimed_by not in (None, viewer.username):
         raise TaskHeld(task.claimed_by)
     return engine.claim_task(ctx, task_id, viewer.username)
-
-
-def unclaim_task(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskView:
-    """Give a task back: its holder may, and an administrator may take it off anyone."""
-    task = _task_for(ctx, task_id, viewer)
-    if task.claimed_by is None:
-        return task
-    if task.claimed_by != viewer.username and not viewer.is_admin:
-        raise TaskHeld(task.claimed_by)
-    return engine.unclaim_task(ctx, task_id, task.claimed_by)
-
-
-def assign_task(ctx: EngineContext, task_id: str, assignee: str, viewer: Viewer) -> TaskView:
-    """Give a task to an active colleague of the viewer's agency. A task someone else holds moves only
-    by its holder or an administrator (never by a colleague taking it over)."""
-    task = _task_for(ctx, task_id, viewer)
-    with ctx.db.read() as session:
-        colleague = session.scalar(
-            select(User.username).where(
-                User.username == assignee, User.agency_code == viewer.scope.agency_code, User.active
-            )
-        )
-    if colleague is None:
-        raise NotFound(f"no active colleague {assignee!r}")
-    if task.claimed_by not in (None, viewer.username, assignee) and not viewer.is_admin:
-        raise TaskHeld(task.claimed_by)
-    return engine.assign_task(ctx, task_id, assignee, viewer.username)
 
 
 def extend_due(ctx: EngineContext, task_id: str, day: date | None, reason: str, viewer: Viewer) -> TaskView:
