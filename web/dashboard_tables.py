@@ -17,8 +17,8 @@ from workflows.dashboard import DashboardPage, dashboard_page
 from workflows.dashboard.cases import AGE_BANDS, CASE_STEPS
 from workflows.dashboard.payouts import OUTCOMES
 from workflows.dashboard.xlsx import table_xlsx
+from workflows.deadlines import VIETNAM
 from workflows.file_jobs import builder
-from workflows.payouts.common import VIETNAM_TZ
 from workflows.scope import scope_for
 
 from .domain_text import say
@@ -74,7 +74,7 @@ def _table_job(ctx, p: dict) -> bytes:
     """A table's xlsx as a background job (``workflows.file_jobs``): the asker's scope, their language."""
     with _language(p["locale"]):
         with ctx.db.read() as session:
-            scope = scope_for(session, p["agency"], ctx.now().astimezone(VIETNAM_TZ).date())
+            scope = scope_for(session, p["agency"], ctx.now().astimezone(VIETNAM).date())
         return table_file(dashboard_page(ctx, scope, p["admin"], p["area"]), p["key"])
 
 
