@@ -20,7 +20,7 @@ from engine.errors import EngineError
 from workflows.forms import FORMS, FormInvalid
 from workflows.tasks import submit_task
 
-from . import cli_backup, cli_jobs, cli_payouts, cli_processes, cli_roster, cli_tokens, config
+from . import cli_backup, cli_enrolments, cli_jobs, cli_payouts, cli_processes, cli_roster, cli_tokens, config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -463,6 +463,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_payouts.register(sub, command, _print)
     cli_roster.register(sub, command, _print)
     cli_tokens.register(sub, command, _print)
+    cli_enrolments.register(sub, command, _print)
     cli_jobs.register(sub, command, _print)
     cli_backup.register(sub, command, _print)
     p = command(sub, "simulate", cmd_simulate, "run a demo province's payouts and check them", True)

@@ -137,7 +137,9 @@ def record_children(
     or grown up): the months from then are paid by the new count, those before keep theirs."""
     row = session.scalars(
         select(Enrolment).where(Enrolment.beneficiary_code == code, Enrolment.programme == programme)
-    ).one()
+    ).first()
+    if row is None:
+        raise LookupError(f"{code}: no {programme} enrolment")
     if not per_child(programme, row.category_code):
         raise ValueError(f"{code}: category {row.category_code!r} is not paid per child")
     if not 1 <= children_count <= 20:

@@ -226,3 +226,21 @@ def test_payouts_show_json_gives_one_line_per_person_and_programme(pay, capsys, 
     assert second["months"] == ["2024-07", "2024-08"]
     assert second["basis"] == "2,0 × 500.000 đ; truy lĩnh 07/2024 (2,0 × 500.000 đ)"
     assert len(second["cccd"]) == 12
+
+
+def test_ansinh_enrolments_children_records_a_count_from_a_month(pay, capsys, monkeypatch):
+    pay.add(2)
+    set_record(pay, "BN1000001", category_code="single_parent_poor")
+    enrol(pay, "BN1000001", "social_assistance", "single_parent_poor", date(2024, 7, 1), children_count=1)
+    monkeypatch.setenv("DATABASE_URL", pay.province.database_url)
+    argv = ["enrolments", "children", "BN1000001", "2", "--from", "2024-08", "--source", "giấy khai sinh 12"]
+    assert main([*argv, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["latest_count"] == 2
+    by_month = {line.month: line.amount for line in pay.lines(pay.start(month="2024-08"))}
+    assert by_month == {date(2024, 7, 1): 500_000, date(2024, 8, 1): 1_000_000}
+    assert main(["enrolments", "children", "BN1000002", "2", "--from", "2024-08", "--source", "x"]) == 1
+    assert "no social_assistance enrolment" in capsys.readouterr().err
+    enrol(pay, "BN1000002", "social_assistance", "disabled_severe", date(2024, 7, 1))
+    assert main(["enrolments", "children", "BN1000002", "2", "--from", "2024-08", "--source", "x"]) == 1
+    assert "not paid per child" in capsys.readouterr().err
+    assert main(["enrolments", "children", "BN1000001", "2", "--from", "08/2024", "--source", "x"]) == 2
