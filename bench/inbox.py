@@ -247,6 +247,7 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="time a DATABASE_URL database an earlier run filled (no fill)"
     )
+    parser.add_argument("--users", default="xa,tinh", help="whose pages: xa (a commune), tinh (the province)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/inbox.db"
@@ -265,7 +266,7 @@ def main() -> None:
                 flush=True,
             )
         result["load_before"] = round(os.getloadavg()[0], 1)
-        for user in ("xa", "tinh"):
+        for user in args.users.split(","):
             client = app.test_client()
             login(client, user)
             for label, path in (

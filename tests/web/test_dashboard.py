@@ -46,6 +46,7 @@ def test_a_district_sees_only_its_own_communes(app, browser, case_at_registratio
     assert hung.get(f"/dashboard/targets?area={COMMUNE_A}").status_code == 404  # the province sets targets
     commune = browser("an")
     assert commune.get("/dashboard/").status_code == 404
+    assert commune.get("/dashboard/payouts.xlsx").status_code == 404  # no job is queued for them
     assert "/dashboard/" not in commune.get("/").get_data(as_text=True)
     assert "/dashboard/" in hung.get("/").get_data(as_text=True)
     province = browser("admin").get("/dashboard/").get_data(as_text=True)
