@@ -9,10 +9,18 @@ cycle written for the provider.
 
 Prints one JSON object (the last line): requests, errors, races (a task completed by someone else
 first: a clear 409/404, not an error), p50/p95 per page, whether the import finished, and the history
-check: every step completed under load is in the history exactly once.
+check: every step completed under load is in the history exactly once. Beside them, what the run cost:
+CPU seconds of the web workers, the schedulers, locust and this database's PostgreSQL backends, CPU
+per request, and the load average (the machine may be shared); and per route, from the servers' own
+request lines, the time inside the app and the CPU each request took.
+
+``--pacing office`` (the default) paces the officers as people (think and typing times of the TPC
+benchmarks, logging in over the first minute); ``--pacing clicks`` is the old 1-3 s stress pace with all
+logged in within 10 s. See bench/locustfile.py; say which pace a figure is.
 
 Usage: DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/load \
-       python bench/load_test.py [--users 100] [--minutes 3] [--web-workers 4] [--schedulers 2]
+       python bench/load_test.py [--users 100] [--minutes 3] [--web-workers 4] [--schedulers 2] \
+       [--pacing office|clicks] [--server-log PATH]
 (needs the ``load`` extra: pip install -e '.[load]')
 """
 

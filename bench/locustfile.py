@@ -89,8 +89,8 @@ def think_time(_user) -> float:
 
 class Officer(FastHttpUser):
     """An officer at the office's pace (``office``) or clicking every 1-3 s (``clicks``). FastHttpUser
-    (geventhttpclient) costs the client a third of the CPU per request of HttpUser (requests), so on a
-    machine shared with the server the client takes less from what it measures."""
+    (geventhttpclient) is locust's cheaper client; measured here, locust takes 1.2-1.4 ms of CPU a
+    request, about 6 % of what a request costs in all, so the client is not what limits the run."""
 
     weight = 100
     wait_time = think_time if PACING == "office" else between(1, 3)
