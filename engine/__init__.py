@@ -18,7 +18,14 @@ from .deployments import (
     steps_by_role,
 )
 from .history import instance_history
-from .instances import get_instance, instance_data, move_area, retry_incident, start_instance
+from .instances import (
+    get_instance,
+    instance_data,
+    move_area,
+    read_instance_data,
+    retry_incident,
+    start_instance,
+)
 from .messages import deliver_message
 from .tasks import (
     assign_task,
@@ -54,6 +61,7 @@ __all__ = [
     "instance_source",
     "list_processes",
     "list_tasks",
+    "read_instance_data",
     "read_task",
     "task_from_row",
     "task_query",

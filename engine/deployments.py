@@ -104,8 +104,14 @@ def list_processes(ctx: EngineContext) -> list[ProcessInfo]:
             .group_by(ProcessVersion.process_key)
             .subquery()
         )
-        rows = session.scalars(
-            select(ProcessVersion)
+        rows = session.execute(  # never the spec itself (tens of KB each): an inbox page asks for these
+            select(
+                ProcessVersion.process_key,
+                ProcessVersion.version,
+                ProcessVersion.id,
+                ProcessVersion.name,
+                ProcessVersion.deployed_at,
+            )
             .join(
                 newest,
                 (ProcessVersion.process_key == newest.c.process_key)
@@ -113,7 +119,7 @@ def list_processes(ctx: EngineContext) -> list[ProcessInfo]:
             )
             .order_by(ProcessVersion.process_key)
         )
-        return [ProcessInfo(r.process_key, r.version, r.id, r.name, r.deployed_at) for r in rows]
+        return [ProcessInfo(*row) for row in rows]
 
 
 def newest_version_id(db, key: str) -> int:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from .fastsql import FastStatement, insert_rows
 from .models import HistoryEvent
 
 _INSERT = FastStatement(insert_rows(HistoryEvent.__table__))
+_GATHERED = "ansinh.history"  # the connection's info key for the rows of the step running on it
 
 
 def entry(
@@ -43,7 +45,24 @@ def write(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
 
 
 def record(conn: Connection, at: datetime, kind: str, instance_id: int | None = None, **details: Any) -> None:
-    write(conn, [entry(at, kind, instance_id, **details)])
+    """Append one row: now, or with the rows of the step running on ``conn`` (see ``gathered``)."""
+    row = entry(at, kind, instance_id, **details)
+    rows = conn.info.get(_GATHERED)
+    if rows is None:
+        write(conn, [row])
+    else:
+        rows.append(row)
+
+
+@contextmanager
+def gathered(conn: Connection, rows: list[dict[str, Any]]) -> Iterator[None]:
+    """While a step's service handler runs: what it ``record``s on ``conn`` joins the step's ``rows``,
+    which the step writes with its own, in the same transaction and one statement."""
+    conn.info[_GATHERED] = rows
+    try:
+        yield
+    finally:
+        del conn.info[_GATHERED]
 
 
 @dataclass(frozen=True)

@@ -140,8 +140,13 @@ def _seed(data: dict[str, Any] | None) -> Callable[[BpmnWorkflow], None]:
 def instance_data(ctx: EngineContext, instance_id: int) -> tuple[int, dict[str, Any]]:
     """An instance's version and current data, in one read (a task page needs no more)."""
     with ctx.db.read() as session:
-        loaded = load(ctx, session.connection(), instance_id)
-        return loaded.row.version, _current_data(loaded.workflow)
+        return read_instance_data(ctx, session.connection(), instance_id)
+
+
+def read_instance_data(ctx: EngineContext, conn: Connection, instance_id: int) -> tuple[int, dict[str, Any]]:
+    """``instance_data`` in the caller's unit of work (one statement)."""
+    loaded = load(ctx, conn, instance_id)
+    return loaded.row.version, _current_data(loaded.workflow)
 
 
 def get_instance(ctx: EngineContext, instance_id: int) -> InstanceView:

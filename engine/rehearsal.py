@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from sqlalchemy import Connection
 
+from . import history
 from .context import EngineContext
 from .errors import Conflict, EngineError
 from .steps import Loaded, StepResult, run_budgeted, save
@@ -88,7 +89,8 @@ def write(
     loaded.workflow.script_engine.db = conn
     failure, loaded.pending = rehearsal.failure, False
     if rehearsal.service_task is not None:
-        failure = run_budgeted(ctx, rehearsal.service_task.run)
+        with history.gathered(conn, loaded.history):
+            failure = run_budgeted(ctx, rehearsal.service_task.run)
         loaded.pending = failure is None
     return save(ctx, conn, loaded, ctx.now(), failure, finished_task_id)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 import engine
 from engine import EngineContext
@@ -30,19 +31,19 @@ class Handoff:
     said: tuple[Said, ...] = ()
 
 
-def handoff(ctx: EngineContext, task: TaskView) -> Handoff:
-    with ctx.db.read() as session:
-        last = session.execute(
-            select(HistoryEvent.at, HistoryEvent.actor, HistoryEvent.bpmn_id, HistoryEvent.data)
-            .where(HistoryEvent.instance_id == task.instance_id, HistoryEvent.kind == "task_completed")
-            .order_by(HistoryEvent.id.desc())
-            .limit(1)
-        ).first()
-        directives = session.execute(
-            select(Alert.acknowledged_at, Alert.acknowledged_by, Alert.comment)
-            .where(Alert.task_id == task.id, Alert.kind == "escalation", Alert.comment.is_not(None))
-            .order_by(Alert.id)
-        ).all()
+def handoff(ctx: EngineContext, session: Session, task: TaskView) -> Handoff:
+    """In the caller's unit of work: two statements (and the process's step names, when a note was left)."""
+    last = session.execute(
+        select(HistoryEvent.at, HistoryEvent.actor, HistoryEvent.bpmn_id, HistoryEvent.data)
+        .where(HistoryEvent.instance_id == task.instance_id, HistoryEvent.kind == "task_completed")
+        .order_by(HistoryEvent.id.desc())
+        .limit(1)
+    ).first()
+    directives = session.execute(
+        select(Alert.acknowledged_at, Alert.acknowledged_by, Alert.comment)
+        .where(Alert.task_id == task.id, Alert.kind == "escalation", Alert.comment.is_not(None))
+        .order_by(Alert.id)
+    ).all()
     said = []
     note = ((last.data or {}).get("note") or "").strip() if last else ""
     if note:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 import engine
 from engine import EngineContext
 from engine.errors import Conflict, NotFound
@@ -75,15 +77,18 @@ class Submission:
 
 def open_task(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskPage:
     """The task page for ``viewer``: the form with what it starts with, what the last steps said, and
-    what is shown beside it. NotFound for a task outside the viewer's scope or without a form."""
-    task = _task_for(ctx, task_id, viewer)
-    if not task.form_key:
-        raise NotFound(f"task {task_id} has no form")
-    parts = _parts(task)
-    version, data = engine.instance_data(ctx, task.instance_id)
-    fields = describe(task.form_key)
-    values = _prefill(ctx, task, parts, fields, data)
-    said = handoff(ctx, task)
+    what is shown beside it. NotFound for a task outside the viewer's scope or without a form. Two units
+    of work: one read (the task, the case's data, the record's values, what was said), then what is
+    beside the form (whose unmasked personal numbers are recorded as viewed)."""
+    with ctx.db.read() as session:
+        task = _owned_task(session, task_id, viewer)
+        if not task.form_key:
+            raise NotFound(f"task {task_id} has no form")
+        parts = _parts(task)
+        version, data = engine.read_instance_data(ctx, session.connection(), task.instance_id)
+        fields = describe(task.form_key)
+        values = _prefill(session, task, parts, fields, data)
+        said = handoff(ctx, session, task)
     held = task.claimed_by if task.claimed_by not in (None, viewer.username) else None
     beside = parts.beside(ctx, task, viewer.scope.roles, viewer.username)
     return TaskPage(
@@ -168,11 +173,15 @@ def _waiting(ctx: EngineContext, instance_id: int) -> tuple[tuple[str, ...], dat
 
 
 def _task_for(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskView:
+    with ctx.db.read() as session:
+        return _owned_task(session, task_id, viewer)
+
+
+def _owned_task(session: Session, task_id: str, viewer: Viewer) -> TaskView:
     """The task, if the viewer's scope owns it (its role, area and programme); to anyone else it does not
     exist. One statement: the task, and whether the scope owns it."""
     owned = scope_condition(viewer.scope).label("owned")
-    with ctx.db.read() as session:
-        found = session.connection().execute(engine.task_query(task_id, owned)).first()
+    found = session.connection().execute(engine.task_query(task_id, owned)).first()
     if found is None or not found.owned:
         raise NotFound(f"task {task_id} does not exist")
     return engine.task_from_row(found)
@@ -182,14 +191,15 @@ def _parts(task: TaskView) -> TaskPageParts:
     return parts_for(task.process_key) or GENERIC
 
 
-def _prefill(ctx, task: TaskView, parts: TaskPageParts, fields: list[FieldSpec], data: dict) -> dict:
+def _prefill(
+    session: Session, task: TaskView, parts: TaskPageParts, fields: list[FieldSpec], data: dict
+) -> dict:
     """The case's data for this form's fields, then what the process adds (a record's values). A step's
     note is its own: a note written at one step never pre-fills the next one's."""
     names = {f.name for f in fields if f.widget != "textarea"}
     values = {k: v for k, v in data.items() if k in names and v not in (None, "")}
     if parts.prefill is not None:
-        with ctx.db.read() as session:
-            values.update((k, v) for k, v in parts.prefill(session, task).items() if k in names)
+        values.update((k, v) for k, v in parts.prefill(session, task).items() if k in names)
     return values
 
 
