@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 from lxml import etree
 from openpyxl import load_workbook
@@ -128,6 +129,24 @@ def test_a_roll_report_in_english(app):
     differing = again.split("<caption>", 2)[-1].split("</table>", 1)[0]
     assert "exists with different details (not overwritten)" in differing, again
     assert vietnamese(differing) == [], differing
+    _jobs_finished(app)
+
+
+def _jobs_finished(app) -> None:
+    """Wait for the import's job to be marked done (its report is shown a moment before), so that no job
+    thread writes after the test's database is gone."""
+    from sqlalchemy import func, select
+
+    from engine.models import BackgroundJob
+
+    ctx = app.extensions["ansinh"]
+    for _ in range(200):
+        with ctx.db.read() as session:
+            left = session.scalar(select(func.count()).where(BackgroundJob.status.in_(("queued", "running"))))
+        if not left:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the roll's job is still running")
 
 
 def test_a_conflict_in_english_on_a_page(app, case_at_registration):
