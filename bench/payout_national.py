@@ -11,7 +11,8 @@ each cycle approved and funded, each provider's results file imported, cash reco
 reconciled and reported — by ``--workers`` processes sharing the cycles (as several job workers and
 officers would), one by default. Prints one JSON object (the last line): seconds per phase (summed over
 workers), the steps' wall time ``steps_wall_s``, ``total_s`` (lists + steps, wall), the CPU seconds per
-phase of the bench's processes (``cpu_s``), the database server's (``database_backends_cpu_s``) and the
+phase of the bench's processes (``cpu_s``), the database server's (``database_backends_cpu_s``: the
+connections still open at the end, so not those of the steps, whose contexts are closed by then) and the
 load average at the end — on a shared machine wall time alone says little.
 
 Usage: DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench \
