@@ -262,7 +262,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--minutes", type=float, default=3)
     parser.add_argument("--web-workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)  # as `ansinh serve` (web/server.py says why)
     parser.add_argument("--schedulers", type=int, default=2)
     parser.add_argument("--cases", type=int, default=300)
     parser.add_argument("--server-log", type=Path, help="keep the servers' log there (it goes with the run)")

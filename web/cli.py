@@ -482,8 +482,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-scheduler", action="store_true", help="another process runs `ansinh scheduler`")
     p.add_argument("--workers", type=int, default=int(os.environ.get("ANSINH_WORKERS", 2)),
                    help="worker processes (ANSINH_WORKERS, default 2)")  # fmt: skip
-    p.add_argument("--threads", type=int, default=int(os.environ.get("ANSINH_THREADS", 4)),
-                   help="threads per worker (ANSINH_THREADS, default 4)")  # fmt: skip
+    p.add_argument("--threads", type=int, default=int(os.environ.get("ANSINH_THREADS", 2)),
+                   help="threads per worker (ANSINH_THREADS, default 2)")  # fmt: skip
     return parser
 
 

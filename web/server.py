@@ -29,7 +29,11 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 5000
     workers: int = 2
-    threads: int = 4
+    # Two threads a worker: one request's database waits overlap another's work, and no more requests
+    # share a worker's GIL than that. With 4, CPU-bound requests took turns on the GIL: under
+    # bench/load_test.py (100 officers at office pace, 4 workers, machine load ~11-12) the inbox's p95
+    # was 410 ms with 4 threads and 180 ms with 2, at the same CPU a request (12 ms).
+    threads: int = 2
     scheduler: bool = True
     timeout_s: int = 120  # a request (or a stuck worker) longer than this is killed and the worker restarted
     graceful_timeout_s: int = 30  # on SIGTERM, how long workers may finish what they do
