@@ -9,6 +9,7 @@ from engine.errors import Busy, Conflict, EngineError, NotFound, NotReady, Valid
 
 from .api import errors as api_errors
 from .conflicts import say_conflict
+from .domain_text import say_error
 
 STATUS = {NotFound: 404, NotReady: 409, Conflict: 409, ValidationError: 422, Busy: 503}
 
@@ -55,4 +56,4 @@ def flash_problems(errors: dict[str, list[str]]) -> None:
     """A small form's field messages (it has no page of its own to show them beside its fields)."""
     for messages in errors.values():
         for message in messages:
-            flash(message, "error")
+            flash(say_error(message), "error")

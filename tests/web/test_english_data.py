@@ -184,3 +184,21 @@ def test_every_engine_conflict_is_said_in_people_s_words(app):
     assert said[4] == "The username «an» is taken; choose another."
     assert said[5] == "Conflict: someone else has just changed this."
     assert all("task" not in s.split()[0] and "7f3" not in s for s in said)
+
+
+def test_an_administrators_small_forms_refuse_in_english(app, case_at_registration):
+    admin = english(app, "admin")
+    path = f"/tasks/{case_at_registration.id}/due"
+    flashed = []
+    for url, form in (
+        ("/cases/BN-0001/reopen", {"reason": ""}),
+        ("/cases/BN-0001/reopen", {"reason": "Nhầm"}),
+        (path, {"due_date": "2024-03-01", "reason": "Lùi hạn", "case": "BN-0001"}),
+    ):
+        admin.post(url, form, from_page="/cases/BN-0001")
+        page = admin.get("/cases/BN-0001").get_data(as_text=True)
+        flashed += re.findall(r'<p class="flash error"[^>]*>([^<]*)</p>', page)
+    said = " ".join(flashed)
+    assert "Please give a reason." in said and "Case BN-0001 is open" in said, said
+    assert "The new deadline must be today (04/03/2024) or later; 01/03/2024 is past." in said
+    assert vietnamese(said) == [], said

@@ -111,6 +111,21 @@ TO_ENGLISH: list[tuple[re.Pattern[str], str]] = [
             "«Excel Workbook (.xlsx)» or CSV UTF-8 and upload it again.",
         ),
         (r"^Bước .+ không có biểu mẫu\.$", "This step has no form."),
+        # an administrator's reopen and deadline extension (their small forms flash these)
+        (r"^Vui lòng ghi lý do .+\.$", "Please give a reason."),
+        (r"^Vui lòng chọn ngày hạn mới\.$", "Choose the new deadline."),
+        (
+            r"^Hạn mới phải sau thời điểm hiện tại.*$",
+            "The new deadline must be after now: today's working hours are over, choose tomorrow or later.",
+        ),
+        (
+            r"^Hạn mới phải từ hôm nay \((?P<d>.*)\) trở đi; ngày (?P<x>.*) đã qua\.$",
+            "The new deadline must be today ({d}) or later; {x} is past.",
+        ),
+        (
+            r"^Hồ sơ (?P<c>\S+) đang mở; chỉ mở lại được hồ sơ đã đóng\.$",
+            "Case {c} is open; only a closed case can be reopened.",
+        ),
     ]
 ]
 # marshmallow's English → Vietnamese (the API's own schemas).
