@@ -24,7 +24,7 @@ from ..deadlines import local_date
 from ..org import Agency, Area, area_code, load_area_file, subtree_query
 from ..tasks import submit_task
 from .journeys import LONGEST_HISTORY_DAYS, STAGES, Journey, Planner
-from .organisation import build_demo_organisation
+from .organisation import SPLIT, build_demo_organisation
 from .people import People
 from .users import ADMIN, DEMO_PASSWORD, create_demo_users, username_for
 
@@ -81,7 +81,10 @@ def load_demo(
     with ctx.db.write() as session:
         load_area_file(session)
         build_demo_organisation(session, "2024", dates=ORG_DATES)
-        users = create_demo_users(session, PROVINCE, f"{PROVINCE}/so-ldtbxh", password, now)
+        # The administrator sits in the department that runs social assistance today: Sở LĐTBXH until
+        # the split of 1/3/2025, Sở Y tế after (an agency with no roles left would see no case at all).
+        admin_agency = "so-ldtbxh" if now.date() < SPLIT else "so-yt"
+        users = create_demo_users(session, PROVINCE, f"{PROVINCE}/{admin_agency}", password, now)
         communes = _communes(session)
         existing = set(session.scalars(select(Beneficiary.code).where(Beneficiary.code.like(f"{PREFIX}%"))))
     clock = _Clock(now)
