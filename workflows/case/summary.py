@@ -62,13 +62,16 @@ class CaseSummary:
     duplicate_of: str = ""  # closed as a duplicate: of this case
 
 
-def case_summary(ctx: EngineContext, code: str, roles: Iterable[str], viewer: str) -> CaseSummary:
-    """The record for ``viewer`` whose agency plays ``roles``; unmasked numbers shown are recorded."""
+def case_summary(
+    ctx: EngineContext, code: str, roles: Iterable[str], viewer: str, instance_id: int | None = None
+) -> CaseSummary:
+    """The record for ``viewer`` whose agency plays ``roles``; unmasked numbers shown are recorded.
+    ``instance_id``: the case's instance, when the caller knows it (a task page: its task's)."""
     roles = set(roles)
     show_cccd, show_account = sees_cccd(roles), sees_account(roles)
     with ctx.db.write() as session:
         record = get_record(session, code)
-        instance_id = _instance_id(session, code)
+        instance_id = instance_id or _instance_id(session, code)
         shown = [
             f
             for f, ok in (

@@ -21,7 +21,7 @@ from .summary import case_summary
 
 
 def _beside(ctx: EngineContext, task: TaskView, roles: tuple[str, ...], viewer: str):
-    return case_summary(ctx, task.business_key, roles, viewer)
+    return case_summary(ctx, task.business_key, roles, viewer, task.instance_id)
 
 
 def _prefill(session: Session, task: TaskView) -> dict[str, Any]:

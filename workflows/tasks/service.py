@@ -81,7 +81,7 @@ def open_task(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskPage:
     of work: one read (the task, the case's data, the record's values, what was said), then what is
     beside the form (whose unmasked personal numbers are recorded as viewed)."""
     with ctx.db.read() as session:
-        task = _owned_task(session, task_id, viewer)
+        task = _owned_task(ctx, session, task_id, viewer)
         if not task.form_key:
             raise NotFound(f"task {task_id} has no form")
         parts = _parts(task)
@@ -174,17 +174,25 @@ def _waiting(ctx: EngineContext, instance_id: int) -> tuple[tuple[str, ...], dat
 
 def _task_for(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskView:
     with ctx.db.read() as session:
-        return _owned_task(session, task_id, viewer)
+        return _owned_task(ctx, session, task_id, viewer)
 
 
-def _owned_task(session: Session, task_id: str, viewer: Viewer) -> TaskView:
+def _owned_task(ctx: EngineContext, session: Session, task_id: str, viewer: Viewer) -> TaskView:
     """The task, if the viewer's scope owns it (its role, area and programme); to anyone else it does not
     exist. One statement: the task, and whether the scope owns it."""
-    owned = scope_condition(viewer.scope).label("owned")
-    found = session.connection().execute(engine.task_query(task_id, owned)).first()
+    found = session.connection().execute(engine.task_query(task_id, _owns(ctx, viewer.scope))).first()
     if found is None or not found.owned:
         raise NotFound(f"task {task_id} does not exist")
     return engine.task_from_row(found)
+
+
+def _owns(ctx: EngineContext, scope: Scope):
+    """The scope's condition as a column, built again only for another scope object (building it is a
+    tree of subqueries; the pages reuse one scope object per agency for a while)."""
+    last = ctx.extensions.get("task_owner")
+    if last is None or last[0] is not scope:
+        last = ctx.extensions["task_owner"] = (scope, scope_condition(scope).label("owned"))
+    return last[1]
 
 
 def _parts(task: TaskView) -> TaskPageParts:
