@@ -12,7 +12,7 @@ from workflows import tasks
 from workflows.accounts import list_users
 from workflows.dashboard import yearly
 from workflows.deadlines import acknowledge_escalation, escalations_for, reminders_for
-from workflows.inbox import InboxFilter, list_inbox
+from workflows.inbox import InboxFilter, case_in_scope, list_inbox
 from workflows.scope import agency_names, area_names
 
 from .conflicts import say_conflict
@@ -53,10 +53,18 @@ def index():
         agency = current_user.account.agency_code
         escalations, reminders = escalations_for(db, agency), reminders_for(db, agency)
         agencies = agency_names(db, (a.assigned_agency_code for a in escalations))
+        # A case page answers 404 outside the viewer's areas, and a supervisor two levels up is told of
+        # a commune's overdue case without reading it (yet): such an escalation shows its code, no link.
+        keys = {a.business_key for a in escalations if _is_case(a.business_key)}
+        unreadable = {key for key in keys if not case_in_scope(db, my_scope, key)}
     return render_template(
         "inbox.html", page=page, filters=filters, steps=steps, areas=areas, colleagues=colleagues, now=now(),
-        escalations=escalations, reminders=reminders, agencies=agencies,
+        escalations=escalations, reminders=reminders, agencies=agencies, unreadable=unreadable,
     )  # fmt: skip
+
+
+def _is_case(key: str) -> bool:
+    return not key.startswith("PAY-") and not yearly.is_year_key(key)
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")

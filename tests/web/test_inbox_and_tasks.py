@@ -3,10 +3,13 @@ must not see."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import text
 
 import engine
 from tests.web.conftest import Browser
+from tests.web.demo_app import PASSWORD
 from tests.workflows.conftest import REGISTRATION
 from workflows.tasks import submit_task
 
@@ -210,3 +213,24 @@ def test_an_administrator_extends_a_deadline_with_a_reason(app, case_at_registra
         .status_code
         == 404
     )
+
+
+def test_an_escalation_its_supervisor_cannot_open_has_no_dead_link(app, case_at_registration):
+    """Two levels up, the province's People's Committee is told of a commune's overdue case that its
+    areas do not include: the code is shown, and no link on the page answers 404."""
+    from workflows.accounts import create_user
+    from workflows.deadlines import sweep_deadlines
+
+    ctx = app.extensions["ansinh"]
+    with ctx.db.write() as session:
+        create_user(session, "phong", PASSWORD, "2024:62/ubnd", ctx.now(), full_name="Phạm Phong")
+    for _ in range(3):  # overdue, then escalated a level at each later sweep
+        app.clock.advance(days=30)
+        sweep_deadlines(ctx)
+    province = Browser(app, "phong")
+    page = province.get("/").get_data(as_text=True)
+    assert "Việc quá hạn của đơn vị cấp dưới" in page and "BN-0001" in page
+    assert province.get("/cases/BN-0001").status_code == 404  # not its areas (yet): so no link to it
+    assert 'href="/cases/BN-0001"' not in page
+    for link in re.findall(r'href="(/cases/[^"/?#]+)"', page):
+        assert province.get(link).status_code == 200, link
