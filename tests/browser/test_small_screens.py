@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, log_out
 from tests.web.demo_app import open_case_at_registration
 
 pytestmark = pytest.mark.browser
@@ -44,6 +44,11 @@ def test_the_inbox_and_a_task_page_fit_a_390_px_phone(page: Page, live_app):
     # and the case itself, with its diagram
     page.locator("p.meta").get_by_role("link").first.click()
     expect(page.locator("#diagram[data-ready]")).to_be_attached()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], overflowing(page)
+    # A provincial department's inbox: its step filter lists every process's steps, some of them long
+    log_out(page)
+    log_in(page, "admin")
+    expect(page.locator("select[name=step]")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], overflowing(page)
 
 
