@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from flask import got_request_exception
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import ROOT
@@ -127,3 +127,17 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
 def log_out(page: Page) -> None:
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/login")
+
+
+def download_built(page: Page, link: Locator) -> bytes:
+    """A file made by a background job: the link opens the job's page, which polls until the file is
+    built and then offers it. Downloads it and comes back to the page the link was on."""
+    origin = page.url
+    link.click()
+    ready = page.get_by_role("link", name=re.compile(r"^Tải tệp "))
+    expect(ready).to_be_visible(timeout=20_000)
+    with page.expect_download() as info:
+        ready.click()
+    content = Path(info.value.path()).read_bytes()
+    page.goto(origin)
+    return content

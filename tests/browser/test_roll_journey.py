@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import download_built, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +61,8 @@ def test_import_a_roll_fix_the_rejected_rows_and_find_a_person(page: Page):
     expect(rejected.nth(0)).to_contain_text("Mã xã")
     expect(rejected.nth(1)).to_contain_text("Mã đối tượng «người già»")
 
-    fix = load_workbook(io.BytesIO(download(page, "Tải các dòng bị từ chối để sửa và tải lên lại (.xlsx)")))
+    refused = page.get_by_role("link", name="Tải các dòng bị từ chối để sửa và tải lên lại (.xlsx)")
+    fix = load_workbook(io.BytesIO(download_built(page, refused)))
     rows = fix.active
     assert rows.cell(row=2, column=1).value == "A Thị Nhung"
     rows.cell(row=2, column=5, value="23311")
