@@ -12,7 +12,7 @@ from workflows import tasks
 from workflows.accounts import list_users
 from workflows.dashboard import yearly
 from workflows.deadlines import acknowledge_escalation, escalations_for, reminders_for
-from workflows.inbox import InboxFilter, case_in_scope, list_inbox
+from workflows.inbox import InboxFilter, cases_in_scope, list_inbox
 from workflows.scope import agency_names, area_names
 
 from .conflicts import say_conflict
@@ -56,7 +56,7 @@ def index():
         # A case page answers 404 outside the viewer's areas, and a supervisor two levels up is told of
         # a commune's overdue case without reading it (yet): such an escalation shows its code, no link.
         keys = {a.business_key for a in escalations if _is_case(a.business_key)}
-        unreadable = {key for key in keys if not case_in_scope(db, my_scope, key)}
+        unreadable = keys - cases_in_scope(db, my_scope, keys)
     return render_template(
         "inbox.html", page=page, filters=filters, steps=steps, areas=areas, colleagues=colleagues, now=now(),
         escalations=escalations, reminders=reminders, agencies=agencies, unreadable=unreadable,

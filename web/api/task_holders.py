@@ -49,12 +49,10 @@ def assign(body, task_id: str):
     """Give the task to an officer of the agency that must do it (a task another holds moves only by its
     holder, a supervisor or an administrator: 409)."""
     try:
-        tasks.oversee(ctx(), task_id, caller())
-    except NotFound:
-        raise not_found() from None
-    try:
         return tasks.assign_task(ctx(), task_id, body["assignee"], caller())
-    except NotFound:
+    except tasks.NoSuchOfficer:
         message = _("Không có cán bộ đang hoạt động nào tên này trong cơ quan.")
         errors = [{"field": "assignee", "message": message}]
         raise ApiProblem(422, "validation_failed", message, errors) from None
+    except NotFound:
+        raise not_found() from None

@@ -139,9 +139,12 @@ def start_many(
     month = parse_month(month)
     keys = {business_key(area, month, programme): (programme, area) for programme, area in wanted}
     with ctx.db.read() as session:
-        found = dict(
-            session.execute(select(C.c.business_key, C.c.id).where(C.c.business_key.in_(list(keys)))).all()
-        )
+        found = {
+            row.business_key: CycleStart(row.id, row.business_key, row.instance_id, False)
+            for row in session.execute(
+                select(C.c.business_key, C.c.id, C.c.instance_id).where(C.c.business_key.in_(list(keys)))
+            )
+        }
     todo = [(key, *keys[key]) for key in keys if key not in found]
     started: dict[str, CycleStart] = {}
     rates = {
@@ -155,9 +158,7 @@ def start_many(
         except IntegrityError:  # someone started one of them meanwhile
             for key, programme, area in batch:
                 started[key] = start_cycle(ctx, area, month, actor, entitlements, programme, merit)
-    return [
-        started.get(key) or CycleStart(found[key], key, _find(ctx, key).instance_id, False) for key in keys
-    ]
+    return [started.get(key) or found[key] for key in keys]
 
 
 def _start_batch(ctx: EngineContext, batch: list, month: date, actor: str | None, rates: dict) -> dict:

@@ -14,9 +14,10 @@ from .service import (
     open_task,
     submit_task,
 )
-from .supervision import Oversight, assign_task, officers_for_moves, oversee, unclaim_task
+from .supervision import NoSuchOfficer, Oversight, assign_task, officers_for_moves, oversee, unclaim_task
 
 __all__ = [
+    "NoSuchOfficer",
     "Handoff",
     "Oversight",
     "Routed",

@@ -187,11 +187,12 @@ def _owned_task(ctx: EngineContext, session: Session, task_id: str, viewer: View
 
 
 def _owns(ctx: EngineContext, scope: Scope):
-    """The scope's condition as a column, built again only for another scope object (building it is a
-    tree of subqueries; the pages reuse one scope object per agency for a while)."""
-    last = ctx.extensions.get("task_owner")
+    """The scope's condition as a column, kept per agency and built again only for another scope object
+    (building it is a tree of subqueries; the pages reuse one scope object per agency for a while)."""
+    kept = ctx.extensions.setdefault("task_owner", {})
+    last = kept.get(scope.agency_code)
     if last is None or last[0] is not scope:
-        last = ctx.extensions["task_owner"] = (scope, scope_condition(scope).label("owned"))
+        last = kept[scope.agency_code] = (scope, scope_condition(scope).label("owned"))
     return last[1]
 
 

@@ -27,6 +27,11 @@ from ..programme_work import programmes_of
 from .service import TaskHeld, Viewer
 
 
+class NoSuchOfficer(NotFound):
+    """The assignee is not an active officer of the agency that must do the task (the task itself is
+    there: a different answer from ``NotFound``)."""
+
+
 @dataclass(frozen=True)
 class Oversight:
     """A task as the viewer stands to it."""
@@ -75,7 +80,7 @@ def assign_task(ctx: EngineContext, task_id: str, assignee: str, viewer: Viewer)
             select(User.username).where(User.username == assignee, User.agency_code == agency, User.active)
         )
     if officer is None:
-        raise NotFound(f"no active officer {assignee!r} of {agency}")
+        raise NoSuchOfficer(f"no active officer {assignee!r} of {agency}")
     holder = seen.task.claimed_by
     if holder not in (None, viewer.username, assignee) and not (viewer.is_admin or seen.supervises):
         raise TaskHeld(holder)
