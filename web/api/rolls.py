@@ -15,6 +15,7 @@ from workflows.roster.areas import ROLES
 from workflows.roster.service import import_report, list_imports
 
 from ..security import ctx
+from . import schemas as s
 from .access import caller_scope, needs, principal
 from .base import api_blueprint
 from .errors import ApiProblem, not_found
@@ -42,8 +43,8 @@ class RollImportRowSchema(RollCounts):
 class RollProblemSchema(Schema):
     row = fields.Integer(required=True, metadata={"description": "the file's row number"})
     kind = fields.String(required=True, metadata={"description": "rejected | difference"})
-    column = fields.String(allow_none=True)
-    reason = fields.String(required=True)
+    column = s.Said(allow_none=True)
+    reason = s.SaidReport(required=True)
     code = fields.String(allow_none=True, metadata={"description": "the record's code (a difference)"})
 
 

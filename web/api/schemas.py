@@ -9,6 +9,36 @@ from marshmallow import Schema, fields, validate
 Str = fields.String
 
 
+class Said(fields.String):
+    """A domain word — a step's name, a form's label or option, a status — in the caller's language
+    (``Accept-Language``), as the pages say it; data (names, places, free text) passes as written."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        from ..domain_text import say  # web.domain_text imports web.api: imported when first used
+
+        text = super()._serialize(value, attr, obj, **kwargs)
+        return text if text is None else say(text)
+
+
+class SaidDetail(fields.String):
+    """A timeline entry's detail (``TimelineEntry.detail``), each of its words in the caller's language."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        from ..domain_text import say
+
+        return obj.detail(say)
+
+
+class SaidReport(fields.String):
+    """A row report's sentence (a roll's rejected row, a data check's result) in the caller's language."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        from ..report_text import say_report
+
+        text = super()._serialize(value, attr, obj, **kwargs)
+        return text if text is None else say_report(text)
+
+
 class PageQuery(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
 
@@ -33,7 +63,7 @@ class TaskQuery(PageQuery):
 class TaskRowSchema(Schema):
     id = Str(required=True, attribute="task_id")
     step = Str(required=True)
-    step_name = Str(allow_none=True)
+    step_name = Said(allow_none=True)
     role = Str(allow_none=True)
     area_code = Str(required=True)
     area_name = Str(allow_none=True)
@@ -50,12 +80,12 @@ class TaskPageSchema(PageInfo):
 
 class FormFieldSchema(Schema):
     name = Str(required=True)
-    label = Str(required=True)
+    label = Said(required=True)
     widget = Str(required=True)
     required = fields.Boolean(required=True)
-    choices = fields.Dict(keys=Str(), values=Str())
+    choices = fields.Dict(keys=Str(), values=Said())
     show_if = fields.Dict(keys=Str(), values=fields.List(fields.Raw()))
-    help = Str(allow_none=True)
+    help = Said(allow_none=True)
 
 
 class TaskSchema(Schema):
@@ -64,7 +94,7 @@ class TaskSchema(Schema):
     business_key = Str(required=True)
     process_key = Str(required=True)
     step = Str(required=True, attribute="bpmn_id")
-    name = Str(allow_none=True)
+    name = Said(allow_none=True)
     role = Str(allow_none=True)
     area_code = Str(required=True)
     form_key = Str(allow_none=True)
@@ -131,23 +161,23 @@ class RecordSchema(Schema):
     phone = Str(required=True)
     area = Str(required=True)
     village = Str(required=True)
-    category = Str(required=True)
-    status = Str(required=True)
-    payment = Str(required=True)
+    category = Said(required=True)
+    status = Said(required=True)
+    payment = Said(required=True)
     bank_code = Str(required=True)
     account_number = Str(required=True)
     account_masked = fields.Boolean(required=True)
     representative = Str(required=True)
-    mobility = Str(required=True)
+    mobility = Said(required=True)
 
 
 class TimelineSchema(Schema):
     at = fields.DateTime(required=True)
     kind = Str(required=True)
-    label = Str(required=True)
-    step = Str(allow_none=True)
+    label = Said(required=True)
+    step = Said(allow_none=True)
     actor = Str(allow_none=True)
-    detail = Str(required=True)
+    detail = SaidDetail(required=True)
 
 
 class CaseSchema(Schema):
@@ -352,7 +382,7 @@ class SaidSchema(Schema):
 
     at = fields.DateTime(required=True)
     who = Str(allow_none=True)
-    step = Str(required=True, metadata={"description": "the step it was said at, by name"})
+    step = Said(required=True, metadata={"description": "the step it was said at, by name"})
     text = Str(required=True)
     kind = Str(
         required=True,

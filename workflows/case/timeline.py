@@ -7,7 +7,7 @@ so that they do not bury the work.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -79,10 +79,9 @@ class TimelineEntry:
     def label(self) -> str:
         return EVENT_LABELS.get(self.kind, self.kind)
 
-    @property
-    def detail(self) -> str:
-        """``Hình thức tiếp xúc: Đến nhà; …``: a page in another language says each word of ``parts``."""
-        return "; ".join(f"{word}: {value}" if value else word for word, value in self.parts)
+    def detail(self, say: Callable[[str], str] = str) -> str:
+        """``Hình thức tiếp xúc: Đến nhà; …``, each word of ``parts`` said by ``say`` (another language's)."""
+        return "; ".join(f"{say(word)}: {say(value)}" if value else say(word) for word, value in self.parts)
 
 
 def case_diagram(

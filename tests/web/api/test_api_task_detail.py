@@ -4,6 +4,8 @@ holds it in the caller's language; a completion says where the case went."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import engine
 from tests.web.demo_app import open_case_at_registration
 from tests.workflows.conftest import REGISTRATION
@@ -76,3 +78,48 @@ def test_a_supervisor_moves_a_held_task_through_the_api(app, api):
     taken = api("hung").post(f"/api/v1/tasks/{task.id}/unclaim")
     assert taken.status_code == 200 and taken.get_json()["claimed_by"] is None
     assert api("dung").post(f"/api/v1/tasks/{task.id}/unclaim").status_code == 404  # not above the commune
+
+
+def test_the_domain_words_follow_the_callers_language(app, api):
+    """Step names, form labels and options, the record's labels and the timeline's words: in English for
+    a caller asking for English, as the pages say them; names and free text as written."""
+    ctx = app.extensions["ansinh"]
+    task = open_case_at_registration(app, "BN-API-D4")
+    api("an").post(
+        f"/api/v1/tasks/{task.id}/complete", json={"data": {**REGISTRATION, "cccd": "062150123462"}}
+    )
+    review = _open(ctx, "BN-API-D4", "review")
+    submit_task(ctx, review.id, {"decision": "supplement", "note": REASON}, user="dung")
+    returned = _open(ctx, "BN-API-D4", "register")
+
+    vi = api("an").get(f"/api/v1/tasks/{returned.id}").get_json()
+    en = api("an", language="en").get(f"/api/v1/tasks/{returned.id}").get_json()
+    assert vi["said"][0]["step"] == "Rà soát, phân loại" and en["said"][0]["step"] == "Review and classify"
+    assert en["said"][0]["text"] == REASON  # an officer's words are data
+    assert en["name"] != vi["name"] and not _vietnamese(en["name"])
+    labels = {f["name"]: f["label"] for f in en["form"]}
+    assert labels["full_name"] != {f["name"]: f["label"] for f in vi["form"]}["full_name"]
+    assert [label for label in labels.values() if _vietnamese(label)] == []
+    options = [text for f in en["form"] for text in (f.get("choices") or {}).values()]
+    assert options and [t for t in options if _vietnamese(t)] == []
+    assert en["beside"]["case"]["full_name"] == "Y Thị Hoa"  # a person's name as written
+
+    inbox = api("an", language="en").get("/api/v1/tasks").get_json()["tasks"]
+    assert inbox and [t["step_name"] for t in inbox if _vietnamese(t["step_name"] or "")] == []
+
+    case_vi = api("an").get("/api/v1/cases/BN-API-D4").get_json()
+    case_en = api("an", language="en").get("/api/v1/cases/BN-API-D4").get_json()
+    assert case_en["record"]["status"] != case_vi["record"]["status"] and not _vietnamese(
+        case_en["record"]["status"]
+    )
+    steps = [e for e in case_en["timeline"] if e["kind"] == "task_completed"]
+    assert steps and [e for e in steps if _vietnamese(e["label"] + (e["step"] or ""))] == []
+    review_en = next(e for e in steps if e["step"] == "Review and classify")
+    assert REASON in review_en["detail"] and review_en["detail"] != next(
+        e["detail"] for e in case_vi["timeline"] if e["step"] == "Rà soát, phân loại"
+    )
+
+
+def _vietnamese(text: str) -> bool:
+    """Vietnamese letters in ``text``: a diacritic (the English text's curly quotes are not) or đ."""
+    return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", text)) or "đ" in text.lower()
