@@ -214,9 +214,9 @@ def _named_tasks(
     index finds its people faster). Each role's branch reads case_task_names' order index alone (names
     beside the tasks) and stops at its ``need``-th match; the first tasks in order that pass are the
     first that match anywhere, so the page is exactly the one the slower search would give."""
+    order = (nulls_last(_N.c.due_at), _N.c.created_at, _N.c.task_id)
     branches = []
     for role, areas in scope.areas_by_role.items():
-        order = (nulls_last(_N.c.due_at), _N.c.created_at, _N.c.task_id)
         walk = (
             select(_N.c.task_id, _N.c.due_at, _N.c.created_at, _N.c.name_folded)
             .where(_N.c.role == role, _N.c.area_code.in_(areas))

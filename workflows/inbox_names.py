@@ -6,10 +6,10 @@ index and sorting their tasks slow (700 ms); walking the province's tasks in due
 each task's name is read beside it, not from the beneficiary's row. This table holds that: the inbox
 walks its (role, due, created, task) index reading names from the index alone (``workflows/inbox.py``).
 
-Triggers keep it exactly in step with its sources, whichever path writes them (a step, a claim's
-neighbours, a bulk start, a reorganisation's move, a renamed person): a row per open task whose instance is
-a beneficiary's case and whose beneficiary exists, with the task's role, area and order and the person's
-``name_folded``. Migration w1551 creates the triggers and fills the table from ``FILL``.
+Triggers keep it exactly in step with its sources, whichever path writes them (a step, a bulk start, a
+reorganisation's move, a migrated task, a renamed person): a row per open task whose instance is a
+beneficiary's case and whose beneficiary exists, with the task's role, area and order and the person's
+``name_folded`` (``ROWS``). Migration w1551 creates the triggers and fills the table (``FILL``).
 """
 
 from __future__ import annotations
@@ -28,14 +28,10 @@ COLUMNS = "task_id, role, area_code, due_at, created_at, name_folded"
 class CaseTaskName(Base):
     __tablename__ = "case_task_names"
     __table_args__ = (
-        # A role's tasks in the inbox's order with their area and name: a search reads this index alone.
+        # A role's tasks in the inbox's order with their area and name: a search reads this index alone
+        # (area and name are keys, not included columns, so that SQLite's index holds them too).
         Index(
-            "ix_case_task_names_order",
-            "role",
-            "due_at",
-            "created_at",
-            "task_id",
-            postgresql_include=["area_code", "name_folded"],
+            "ix_case_task_names_order", "role", "due_at", "created_at", "task_id", "area_code", "name_folded"
         ),
     )
 

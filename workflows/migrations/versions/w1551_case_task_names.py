@@ -31,12 +31,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("task_id", name=op.f("pk_case_task_names")),
     )
     op.execute(FILL)
-    op.create_index(
-        "ix_case_task_names_order",
-        "case_task_names",
-        ["role", "due_at", "created_at", "task_id"],
-        postgresql_include=["area_code", "name_folded"],
-    )
+    order = ["role", "due_at", "created_at", "task_id", "area_code", "name_folded"]
+    op.create_index("ix_case_task_names_order", "case_task_names", order)
     create_triggers(op.get_bind())
 
 
