@@ -38,6 +38,7 @@ from workflows.accounts import create_user  # noqa: E402
 from workflows.beneficiaries.models import Beneficiary  # noqa: E402
 from workflows.bootstrap import bootstrap  # noqa: E402
 from workflows.demo.organisation import build_demo_organisation  # noqa: E402
+from workflows.inbox_names import FILL  # noqa: E402
 from workflows.org import load_current_units  # noqa: E402
 from workflows.validators import fold_diacritics  # noqa: E402
 
@@ -91,7 +92,7 @@ def _fill_rows(engine, n: int, communes: list[str], version_id: int, seed: int) 
         conn.exec_driver_sql("ANALYZE")
 
 
-FILLED = ("beneficiaries", "instances", "open_tasks")
+FILLED = ("beneficiaries", "instances", "open_tasks", "case_task_names")
 # The filled tables' secondary indexes (not those behind a primary key or unique constraint): dropped
 # before the fill and built again after it from their own definitions, so the schema is the app's.
 SECONDARY_INDEXES = """
@@ -148,7 +149,8 @@ FROM g, a
 
 def _fill_postgresql(engine, n: int, communes: list[str], version_id: int, seed: int) -> None:
     """Rows generated in the server (INSERT … SELECT … generate_series) in committed batches of
-    ``PG_BATCH_ROWS``, with foreign-key triggers off and the secondary indexes built after the fill, then
+    ``PG_BATCH_ROWS``, with triggers off (foreign keys', and those that keep case_task_names: each batch
+    fills its rows there as migration w1551 does) and the secondary indexes built after the fill, then
     VACUUM ANALYZE."""
     params = {
         "families": len(FAMILY), "middles": len(MIDDLE), "givens": len(GIVEN), "family": FAMILY,
@@ -166,7 +168,10 @@ def _fill_postgresql(engine, n: int, communes: list[str], version_id: int, seed:
         with engine.begin() as conn:
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")  # no FK trigger per row
             conn.execute(text("SELECT setseed(:s)"), {"s": (seed * 7919 + start) % 1000 / 1000})
-            conn.execute(text(PG_BATCH), {**params, "start": start, "stop": min(start + PG_BATCH_ROWS, n)})
+            stop = min(start + PG_BATCH_ROWS, n)
+            conn.execute(text(PG_BATCH), {**params, "start": start, "stop": stop})
+            batch = {"first": start + 1, "last": stop}  # the batch's instance ids
+            conn.execute(text(f"{FILL} AND i.id BETWEEN :first AND :last"), batch)
     for name, definition in indexes:
         started = time.perf_counter()
         with engine.begin() as conn:

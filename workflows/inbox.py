@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine.models import Instance, OpenTask
 
 from .beneficiaries.models import Beneficiary
+from .inbox_names import CaseTaskName
 from .org.models import Area
 from .programme_work import instance_condition
 from .scope import Scope
@@ -22,6 +24,7 @@ CASE_CODE = re.compile(r"(?=.*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")  # 23311-00004
 _FTS_MATCH = "beneficiaries.rowid IN (SELECT rowid FROM beneficiary_names WHERE name_folded LIKE :p)"
 SEARCH_LIMIT = 5000
 FEW_AREAS = 10  # a search over at most this many areas lists their matching people first
+NAME_WALK = 50_000  # a wider name search first reads up to this many of each role's tasks, in due order
 CASE_PROCESS = "beneficiary_case"  # searches by name or CCCD look for beneficiaries' cases
 DUE_SOON = timedelta(days=2)
 PER_PAGE = 25
@@ -32,6 +35,7 @@ _T = OpenTask.__table__
 _I = Instance.__table__
 _B = Beneficiary.__table__
 _A = Area.__table__
+_N = CaseTaskName.__table__
 
 
 @dataclass(frozen=True)
@@ -96,12 +100,10 @@ def _role_condition(scope: Scope, role: str, areas):
 def list_inbox(
     session: Session, scope: Scope, filters: InboxFilter, now: datetime, username: str
 ) -> InboxPage:
-    """One page of the scope's open tasks. A search lists the matching people first: those registered
-    in the scope's areas when they are few (a commune, or the area filter), else everyone's
-    (``_matching_cases``). The latter is slow for a common name in a big province (17,000 of 10,000,000
-    people share "Nguyễn Văn An": ~2 s): the trigram index must gather them all, and walking the
-    province's tasks in due order instead reads ~20,000 random rows. A table of open case tasks with
-    their folded names, in due order, would serve it."""
+    """One page of the scope's open tasks. A search by name over many areas (a province) walks each role's
+    tasks in due order beside their people's names (``_named_tasks``): a common name fills the page
+    within a few thousand tasks. A search in a few areas (a commune, or the area filter), a rarer name, a
+    CCCD or another order lists the matching people first (``_matching_cases``)."""
     page = max(filters.page, 1)
     if not scope.areas_by_role:
         return InboxPage([], page, False)
@@ -114,8 +116,14 @@ def list_inbox(
         "name": (_B.c.name_folded,),
     }[sort]
     query = _columns()
-    if search:
-        areas = sorted({filters.area} if filters.area else scope.all_areas)
+    areas = sorted({filters.area} if filters.area else scope.all_areas)
+    pattern = name_pattern(search) if search else None
+    named = None
+    if pattern is not None and sort == "due" and len(areas) > FEW_AREAS:
+        named = _named_tasks(session, scope, conditions, pattern, page * PER_PAGE + 1)
+    if named is not None:
+        query = query.where(_T.c.id.in_(named))
+    elif search:
         matches = _matching_cases(session, search, areas if len(areas) <= FEW_AREAS else None)
         query = query.where(scope_condition(scope), *conditions, _I.c.process_key == CASE_PROCESS, matches)
     elif sort == "name":
@@ -198,6 +206,35 @@ def _first_tasks(scope: Scope, conditions: list, order: tuple, limit: int):
     return union_all(*(select(branch.c.id) for branch in branches))
 
 
+def _named_tasks(
+    session: Session, scope: Scope, conditions: list, pattern: str, need: int
+) -> list[str] | None:
+    """The ids of the scope's first ``need`` case tasks, in due order, whose person's folded name is like
+    ``pattern``; None if some role's first ``NAME_WALK`` tasks hold fewer (a rarer name: the trigram
+    index finds its people faster). Each role's branch reads case_task_names' order index alone (names
+    beside the tasks) and stops at its ``need``-th match; the first tasks in order that pass are the
+    first that match anywhere, so the page is exactly the one the slower search would give."""
+    order = (nulls_last(_N.c.due_at), _N.c.created_at, _N.c.task_id)
+    branches = []
+    for role, areas in scope.areas_by_role.items():
+        walk = (
+            select(_N.c.task_id, _N.c.due_at, _N.c.created_at, _N.c.name_folded)
+            .where(_N.c.role == role, _N.c.area_code.in_(areas))
+            .order_by(*order)
+            .limit(NAME_WALK)
+            .subquery()
+        )
+        named = select(_T.c.id, _T.c.role).select_from(walk).join(_T, _T.c.id == walk.c.task_id)
+        named = _scoped(named.where(walk.c.name_folded.like(pattern)), scope, role, areas, conditions)
+        named = named.order_by(nulls_last(walk.c.due_at), walk.c.created_at, walk.c.task_id).limit(need)
+        branches.append(named.subquery())
+    rows = session.execute(union_all(*(select(branch.c.id, branch.c.role) for branch in branches))).all()
+    found = Counter(role for _, role in rows)
+    if any(found[role] < need for role in scope.areas_by_role):
+        return None
+    return [task_id for task_id, _ in rows]
+
+
 def _matching_cases(session: Session, query: str, areas: list[str] | None = None):
     """The cases whose beneficiary matches, found first through the name or CCCD index, so the inbox
     query starts from the few matching cases rather than reading the scope's tasks in due order. Given
@@ -217,16 +254,23 @@ def search_condition(session: Session, query: str):
     """A case code finds its case; digits search CCCDs; anything else the names, diacritics ignored.
     Substrings of three letters or more use a trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL), so
     a province-wide search does not read every name."""
-    if CASE_CODE.fullmatch(query.strip()):
+    pattern = name_pattern(query)
+    if pattern is None and CASE_CODE.fullmatch(query.strip()):
         return _B.c.code == query.strip().upper()
-    digits = "".join(ch for ch in query if ch.isdigit())
-    if digits and len(digits) == len(query.replace(" ", "")):
+    if pattern is None:
+        digits = "".join(ch for ch in query if ch.isdigit())
         return _B.c.cccd == digits if len(digits) == 12 else _B.c.cccd.like(f"%{digits}%")
-    folded = fold_diacritics(query).replace("%", "").replace("_", "")
-    pattern = f"%{folded}%"
-    if len(folded) >= 3 and session.get_bind().dialect.name == "sqlite":
+    if len(pattern) >= 5 and session.get_bind().dialect.name == "sqlite":  # three letters or more
         return text(_FTS_MATCH).bindparams(p=pattern)
     return _B.c.name_folded.like(pattern)
+
+
+def name_pattern(query: str) -> str | None:
+    """The LIKE pattern on folded names a search by name means; None for a case code or a CCCD's digits."""
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if CASE_CODE.fullmatch(query.strip()) or (digits and len(digits) == len(query.replace(" ", ""))):
+        return None
+    return f"%{fold_diacritics(query).replace('%', '').replace('_', '')}%"
 
 
 def task_in_scope(session: Session, scope: Scope, task_id: str) -> bool:

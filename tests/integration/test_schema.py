@@ -12,6 +12,7 @@ import workflows.beneficiaries.models  # noqa: F401  (every model on Base.metada
 import workflows.dashboard.models  # noqa: F401
 import workflows.deadlines.models  # noqa: F401
 import workflows.downloads  # noqa: F401
+import workflows.inbox_names  # noqa: F401
 import workflows.org.models  # noqa: F401
 import workflows.payouts.models  # noqa: F401
 import workflows.processes.models  # noqa: F401
