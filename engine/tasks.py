@@ -155,7 +155,7 @@ def complete_task(
     began = time.perf_counter()
     # First the BPMN work, outside the write lock (a slow script must not stop every other officer's
     # click); then the lock, only to check that nobody moved the instance meanwhile and to write.
-    with ctx.db.read() as session:
+    with ctx.db.lookup() as session:
         if check is not None:
             check(session)
         loaded, run, claim = _prepare(ctx, session.connection(), task_id, data, user, expected_version)
