@@ -113,6 +113,11 @@ class Database:
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._writer = engine.execution_options(sqlite_immediate=True) if self.dialect == "sqlite" else engine
         self._write = sessionmaker(self._writer, expire_on_commit=False)
+        # PostgreSQL reads at READ COMMITTED, where every statement sees its own snapshot anyway: a lookup
+        # needs no transaction around it (BEGIN and ROLLBACK are two round trips of the three).
+        untransacted = engine.execution_options(isolation_level="AUTOCOMMIT")
+        looks = untransacted if self.dialect == "postgresql" else engine
+        self._lookup = sessionmaker(looks, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -138,6 +143,16 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         with self._read() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def lookup(self) -> Iterator[Session]:
+        """A read whose statements need no common snapshot (one statement, or reads each fine on its
+        own): on PostgreSQL outside any transaction, one round trip a statement; elsewhere ``read()``."""
+        with self._lookup() as session:
             try:
                 yield session
             finally:

@@ -67,3 +67,8 @@ class UnsafeExpression(ValidationError):
 
 class ServiceError(EngineError):
     """A service-task handler failed; the instance stays at its last wait state."""
+
+
+class CodeUnderLock(EngineError):
+    """Process code was about to run under the write lock (see ``engine.inert``): the step fails whole
+    rather than run it there."""

@@ -1,13 +1,15 @@
 """Running a step before the write lock: the BPMN work (scripts, conditions, timers, a service task's
 parameters) runs in memory within its budget, then ``write`` takes the lock only to run a service handler
-(which writes with the step) and to save under the version check; ``settle`` rehearses and writes what
-follows a service task. So a runaway script, wherever it sits, never holds the lock other writers wait for.
+(which writes with the step), the steps after it that run no process code (``engine.inert``), and to save
+under the version check; ``settle`` rehearses and writes what follows from the first step that runs
+process code. So a runaway script, wherever it sits, never holds the lock other writers wait for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
@@ -16,6 +18,7 @@ from sqlalchemy import Connection
 from . import history
 from .context import EngineContext
 from .errors import Conflict, EngineError
+from .inert import constants_only, inert
 from .steps import Loaded, StepResult, run_budgeted, save
 
 
@@ -84,15 +87,34 @@ def write(
     finished_task_id: str | None = None,
 ) -> StepResult:
     """Store a rehearsed step under the caller's write lock. A step that stopped before a service task
-    runs that one task's handler here (it writes in this transaction) and nothing after it: the rest of
-    the step is rehearsed and written afterwards by ``settle``, so no script runs while the lock is held."""
+    runs that task's handler here (it writes in this transaction), and after it only steps that run no
+    process code: from the first that does, the step is rehearsed and written afterwards by ``settle``,
+    so no script runs while the lock is held."""
     loaded.workflow.script_engine.db = conn
     failure, loaded.pending = rehearsal.failure, False
     if rehearsal.service_task is not None:
         with history.gathered(conn, loaded.history):
-            failure = run_budgeted(ctx, rehearsal.service_task.run)
-        loaded.pending = failure is None
+            failure = run_budgeted(ctx, partial(_serve, loaded.workflow, rehearsal.service_task))
+        loaded.pending = isinstance(failure, _Pause)
+        if loaded.pending:
+            failure = None
     return save(ctx, conn, loaded, ctx.now(), failure, finished_task_id)
+
+
+def _serve(workflow: BpmnWorkflow, service_task) -> None:
+    """Run the service task, then carry on under the lock through the steps after it that run no process
+    code (``engine.inert``); raise _Pause before the first that does, for ``settle``."""
+
+    def stop_unless_inert(task) -> None:
+        if not inert(task):
+            raise _Pause
+
+    service_task.run()
+    with constants_only(workflow.script_engine):
+        # do_engine_steps without its last act, refresh_timers: a timer firing could ready steps beyond the
+        # ones checked here; a due timer is the timer sweep's, which rehearses it like every step.
+        while workflow._do_engine_steps(will_complete_task=stop_unless_inert):
+            pass
 
 
 def settle(ctx: EngineContext, loaded: Loaded, result: StepResult) -> StepResult:

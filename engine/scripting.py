@@ -19,7 +19,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy import Connection
 
 from . import expressions
-from .errors import ServiceError
+from .errors import CodeUnderLock, ServiceError
 from .services import ServiceCall, ServiceRegistry
 
 
@@ -73,12 +73,20 @@ class SafeScriptEngine(PythonScriptEngine):
             if expression == getattr(task.task_spec, "cardinality", None):
                 _check_cardinality(value)
             return value
-        except SpiffWorkflowException:
+        except (SpiffWorkflowException, CodeUnderLock):
             raise
         except Exception as exc:
             raise WorkflowTaskException(
                 f"error in expression {expression!r}: {exc}", task=task, exception=exc
             ) from exc
+
+    def execute(self, task, script: str, external_context: dict | None = None) -> Any:
+        try:
+            return super().execute(task, script, external_context)
+        except WorkflowTaskException as exc:  # the library wraps every error; this one must stop the step
+            if isinstance(exc.__context__, CodeUnderLock):
+                raise exc.__context__ from None
+            raise
 
     def call_service(self, task, operation_name: str, operation_params: dict, **_: Any) -> str:
         # SpiffWorkflow 3.2's own call_service hides the real error behind a NameError; report it.

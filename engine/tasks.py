@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -140,18 +141,23 @@ def complete_task(
     data: dict[str, Any] | None = None,
     user: str | None = None,
     expected_version: int | None = None,
+    check: Callable[[Session], None] | None = None,
 ) -> StepResult:
     """Complete an open task with ``data`` and run its instance on.
 
     ``expected_version`` is the instance version the caller saw; if the instance moved since, or the
-    task was completed by someone else meanwhile, this raises Conflict and changes nothing.
+    task was completed by someone else meanwhile, this raises Conflict and changes nothing. ``check``
+    (the caller's own checks of ``data``) runs first, in the read that loads the instance, and refuses
+    by raising; nothing is changed then.
     """
     if data is not None and not isinstance(data, dict):
         raise ValidationError.single("task data must be a JSON object")
     began = time.perf_counter()
     # First the BPMN work, outside the write lock (a slow script must not stop every other officer's
     # click); then the lock, only to check that nobody moved the instance meanwhile and to write.
-    with ctx.db.read() as session:
+    with ctx.db.lookup() as session:
+        if check is not None:
+            check(session)
         loaded, run, claim = _prepare(ctx, session.connection(), task_id, data, user, expected_version)
         loaded.note(
             ctx.now(), "task_completed", task_id=task_id, bpmn_id=claim.bpmn_id, actor=user, data=data or {}

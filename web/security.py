@@ -63,7 +63,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load(user_id: str):
-        with ctx().db.read() as db:
+        with ctx().db.lookup() as db:
             account = get_user(db, int(user_id))
         if account is None or _session_older_than_password(account):
             return None

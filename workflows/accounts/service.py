@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, NotFound, ValidationError
@@ -164,9 +164,17 @@ def _whole_seconds(wait: timedelta) -> int:
     return int(wait.total_seconds()) + (1 if wait.total_seconds() % 1 else 0)
 
 
+# an Account's fields, in its order: the page loader's read on every request, without an ORM object
+_ACCOUNT = select(
+    User.id, User.username, User.full_name, User.agency_code, User.is_admin, User.active, User.language,
+    User.password_changed_at,
+).where(User.id == bindparam("user_id"))  # fmt: skip
+
+
 def get_user(session: Session, user_id: int) -> Account | None:
-    user = session.get(User, user_id)
-    return _account(user) if user is not None and user.active else None
+    """An active account by id (one statement)."""
+    found = session.connection().execute(_ACCOUNT, {"user_id": user_id}).first()
+    return Account(*found) if found is not None and found.active else None
 
 
 def list_users(session: Session, agency_code: str | None = None) -> list[Account]:

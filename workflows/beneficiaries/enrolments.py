@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine import history
+from engine.fastsql import FastStatement
 
 from ..entitlements import month_start
 from ..programmes import per_child
@@ -48,52 +50,84 @@ def enrol(
     source: str,
     instance_id: int | None = None,
     actor: str | None = None,
-) -> Enrolment:
-    """Create the enrolment, or update its category and children (the months owed are kept: they come
-    from the roll, which knows them better than a later form). A category not paid per child has no
+) -> None:
+    """Create the enrolment (one statement, for a category not paid per child), or update its category
+    and children (the months owed are kept: they come from the roll, which knows them better than a
+    later form). A category not paid per child has no
     number of children; a new count is paid from ``children_from`` (default: the month of ``at``; a new
     enrolment's first count from ``entitled_from``). Each change is in the history and in
     ``enrolment_children``, so the list pays every month, arrears included, by the count then."""
     if not per_child(programme, category_code):
         children_count = None
-    row = session.scalars(
-        select(Enrolment).where(Enrolment.beneficiary_code == code, Enrolment.programme == programme)
-    ).first()
-    if row is None:
-        row = Enrolment(
-            beneficiary_code=code, programme=programme, category_code=category_code,
-            children_count=children_count, entitled_from=month_start(entitled_from),
-            paid_through=month_start(paid_through) if paid_through else None, source=source, created_at=at,
-        )  # fmt: skip
-        session.add(row)
-        diff = {"category_code": [None, category_code], "entitled_from": [None, _plain(row.entitled_from)]}
-        children_start = None
-        if row.paid_through:
-            diff["paid_through"] = [None, _plain(row.paid_through)]
-        if children_count is not None:
-            diff["children_count"] = [None, children_count]
-        session.flush()
-        if children_count is not None:
-            _children_from(session, row, row.entitled_from, children_count, at, source)
+    new = {
+        "beneficiary_code": code, "programme": programme, "category_code": category_code,
+        "children_count": children_count, "entitled_from": month_start(entitled_from),
+        "paid_through": month_start(paid_through) if paid_through else None, "source": source,
+        "created_at": at,
+    }  # fmt: skip
+    children_start = None
+    if children_count is None and _inserted(session, new):  # a first enrolment not paid per child
+        diff = _new_diff(new)
     else:
-        diff, children_start = {}, None
-        if row.category_code != category_code:
-            diff["category_code"], row.category_code = [row.category_code, category_code], category_code
-        if row.children_count != children_count:
-            diff["children_count"] = [row.children_count, children_count]
-            if children_count is None:  # no longer paid per child
-                row.children_count = None
-            else:
-                start = month_start(children_from or at.date())
-                _children_from(session, row, start, children_count, at, source)
-                children_start = start.isoformat()
+        row = session.scalars(
+            select(Enrolment).where(Enrolment.beneficiary_code == code, Enrolment.programme == programme)
+        ).first()
+        if row is None:
+            row = Enrolment(**new)
+            session.add(row)
+            diff = _new_diff(new)
+            session.flush()
+            if children_count is not None:
+                _children_from(session, row, row.entitled_from, children_count, at, source)
+        else:
+            diff = {}
+            if row.category_code != category_code:
+                diff["category_code"], row.category_code = [row.category_code, category_code], category_code
+            if row.children_count != children_count:
+                diff["children_count"] = [row.children_count, children_count]
+                if children_count is None:  # no longer paid per child
+                    row.children_count = None
+                else:
+                    start = month_start(children_from or at.date())
+                    _children_from(session, row, start, children_count, at, source)
+                    children_start = start.isoformat()
     session.flush()
     if diff:
         data = {"beneficiary": code, "programme": programme, "changes": diff, "source": source}
         if children_start:
             data["children_from"] = children_start
         history.record(session.connection(), at, "enrolment_changed", instance_id, actor=actor, data=data)
-    return row
+
+
+_NEW = ("beneficiary_code", "programme", "category_code", "children_count", "entitled_from", "paid_through",
+        "source", "created_at")  # fmt: skip
+
+
+def _insert_new(dialect) -> FastStatement:
+    statement = dialect.insert(Enrolment.__table__).values({name: bindparam(name) for name in _NEW})
+    statement = statement.on_conflict_do_nothing(index_elements=["beneficiary_code", "programme"])
+    return FastStatement(statement)
+
+
+_INSERT_NEW = {"postgresql": _insert_new(postgresql), "sqlite": _insert_new(sqlite)}
+
+
+def _inserted(session: Session, row: dict[str, Any]) -> bool:
+    """Insert ``row`` unless the person is enrolled in its programme already (one statement)."""
+    conn = session.connection()
+    return _INSERT_NEW[conn.dialect.name].run(conn, row) == 1
+
+
+def _new_diff(row: dict[str, Any]) -> dict[str, list[Any]]:
+    diff = {
+        "category_code": [None, row["category_code"]],
+        "entitled_from": [None, _plain(row["entitled_from"])],
+    }
+    if row["paid_through"]:
+        diff["paid_through"] = [None, _plain(row["paid_through"])]
+    if row["children_count"] is not None:
+        diff["children_count"] = [None, row["children_count"]]
+    return diff
 
 
 def _children_from(

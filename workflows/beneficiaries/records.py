@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from engine import history
@@ -15,6 +16,7 @@ from engine.errors import NotFound
 from ..validators import fold_diacritics
 from .models import CLOSED_STATUSES, Beneficiary
 
+_RECORDS = Beneficiary.__table__
 RECORD_FIELDS = (
     "full_name",
     "date_of_birth",
@@ -87,26 +89,38 @@ def change_record(
     instance_id: int | None = None,
     actor: str | None = None,
     reason: str | None = None,
+    status_move: tuple[str, str] | None = None,
 ) -> dict[str, list[Any]]:
-    """Apply ``changes`` and record in the history what changed, from what to what."""
+    """Apply ``changes`` and record in the history what changed, from what to what. ``status_move``
+    (from, to): the status becomes ``to`` too, if it was ``from``. Two statements: the fields' values
+    before, and the update (a record loaded in ``session`` is read again when next used)."""
     unknown = set(changes) - set(RECORD_FIELDS)
     if unknown:
         raise ValueError(f"not beneficiary fields: {', '.join(sorted(unknown))}")
-    record = get_record(session, code)
+    names = [*changes, *(["status"] if status_move and "status" not in changes else [])]
+    session.flush()
+    conn = session.connection()
+    before = conn.execute(_fields_of(tuple(names)), {"code": code}).first()
+    if before is None:
+        raise NotFound(f"no beneficiary with code {code!r}")
+    wanted = dict(changes)
+    if status_move is not None and before[names.index("status")] == status_move[0]:
+        wanted["status"] = status_move[1]
     diff: dict[str, list[Any]] = {}
-    for name, value in changes.items():
-        old = getattr(record, name)
-        if old != value:
-            diff[name] = [_plain(old), _plain(value)]
-            setattr(record, name, value)
+    for name, old in zip(names, before, strict=True):
+        if name in wanted and old != wanted[name]:
+            diff[name] = [_plain(old), _plain(wanted[name])]
     if not diff:
         return diff
+    values = {name: wanted[name] for name in diff}
     if "full_name" in diff:
-        record.name_folded = fold_diacritics(record.full_name)
-    record.updated_at = at
-    session.flush()
+        values["name_folded"] = fold_diacritics(values["full_name"])
+    conn.execute(_update_of(tuple(values)), {**values, "updated_at": at, "b_code": code})
+    loaded = session.identity_map.get(session.identity_key(Beneficiary, code))
+    if loaded is not None:  # read again when next used
+        session.expire(loaded)
     history.record(
-        session.connection(),
+        conn,
         at,
         "record_changed",
         instance_id,
@@ -114,6 +128,22 @@ def change_record(
         data={"beneficiary": code, "changes": diff, **({"reason": reason} if reason else {})},
     )
     return diff
+
+
+@lru_cache(maxsize=256)
+def _fields_of(names: tuple[str, ...]) -> Select:
+    """The statement reading ``names`` of one record, built once per set of fields."""
+    return select(*(_RECORDS.c[name] for name in names)).where(_RECORDS.c.code == bindparam("code"))
+
+
+@lru_cache(maxsize=256)
+def _update_of(names: tuple[str, ...]) -> Update:
+    """The statement setting ``names`` and ``updated_at`` of one record, built once per set of fields."""
+    return (
+        update(_RECORDS)
+        .where(_RECORDS.c.code == bindparam("b_code"))
+        .values({name: bindparam(name) for name in (*names, "updated_at")})
+    )
 
 
 def open_case_with_cccd(session: Session, cccd: str, except_code: str | None = None) -> str | None:

@@ -232,12 +232,10 @@ def save_registration(call) -> dict:
     ):
         changes[name] = data.get(name) if represented else None
     with step_session(call) as session:
-        record = session.get(Beneficiary, call.business_key)
-        if record.status == "outreach":
-            changes["status"] = "registered"
         change_record(
-            session, call.business_key, changes, call.at, instance_id=call.instance_id, reason="registration"
-        )
+            session, call.business_key, changes, call.at, instance_id=call.instance_id, reason="registration",
+            status_move=("outreach", "registered"),
+        )  # fmt: skip
         # Owed from the month of registration; a roll import that knows the months better ("Hưởng từ
         # tháng", "Đã nhận đến tháng") has written them first, and they are kept. The category says the
         # programme: a merit category enrols (and so routes) the case as merit work.

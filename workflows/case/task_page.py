@@ -31,12 +31,16 @@ def _prefill(session: Session, task: TaskView) -> dict[str, Any]:
 def _submit(ctx: EngineContext, task: TaskView, raw, user, expected_version) -> StepResult:
     data = load_form(task.form_key, raw)
     check = CHECKS.get(task.form_key)
-    if check is not None:
-        with ctx.db.read() as session:
-            problems = check(session, get_record(session, task.business_key), data)
+
+    def refuse(session: Session) -> None:
+        """The step's record checks, in the read that loads the case for the step."""
+        problems = check(session, get_record(session, task.business_key), data)
         if problems:
             raise FormInvalid(problems)
-    return engine.complete_task(ctx, task.id, data, user=user, expected_version=expected_version)
+
+    return engine.complete_task(
+        ctx, task.id, data, user=user, expected_version=expected_version, check=refuse if check else None
+    )
 
 
 task_page(PROCESS, TaskPageParts(kind="case", beside=_beside, submit=_submit, prefill=_prefill))

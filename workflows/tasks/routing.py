@@ -55,7 +55,7 @@ def route(ctx: EngineContext, tasks: Sequence[TaskView], on: date | None = None)
     if not tasks:
         return []
     on = on or local_date(ctx.now())
-    with ctx.db.read() as session:
+    with ctx.db.lookup() as session:
         ids = sorted({t.instance_id for t in tasks})
         rows = session.connection().execute(_PROGRAMMES, {"ids": ids}).all()
         programmes = {instance_id: programme for instance_id, programme, _ in rows}

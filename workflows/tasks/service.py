@@ -80,7 +80,7 @@ def open_task(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskPage:
     what is shown beside it. NotFound for a task outside the viewer's scope or without a form. Two units
     of work: one read (the task, the case's data, the record's values, what was said), then what is
     beside the form (whose unmasked personal numbers are recorded as viewed)."""
-    with ctx.db.read() as session:
+    with ctx.db.lookup() as session:
         task = _owned_task(ctx, session, task_id, viewer)
         if not task.form_key:
             raise NotFound(f"task {task_id} has no form")
@@ -173,7 +173,7 @@ def _waiting(ctx: EngineContext, instance_id: int) -> tuple[tuple[str, ...], dat
 
 
 def _task_for(ctx: EngineContext, task_id: str, viewer: Viewer) -> TaskView:
-    with ctx.db.read() as session:
+    with ctx.db.lookup() as session:
         return _owned_task(ctx, session, task_id, viewer)
 
 
