@@ -2,8 +2,8 @@
 
 A cycle is started once per area and month (the key is unique; starting it again returns it), with its
 rates, its list and its BPMN instance in one transaction — a crash leaves nothing half made. The
-scheduler's month starts every cycle in batches: lists drawn first, then the batch's instances copied
-from one run.
+scheduler's month starts every cycle in batches: the batch's lists drawn together (one statement per
+step, not one per cycle: ``generation.generate_many``), then its instances copied from one run.
 A step's form is validated, then checked against the cycle's books (Vietnamese field errors), then the
 task is completed; notices for failed transfers are delivered after that step has committed.
 """
@@ -175,7 +175,7 @@ def _start_batch(ctx: EngineContext, batch: list, month: date, actor: str | None
                 },
             ).scalar_one()  # fmt: skip
             copy_rows(conn, PayoutRate.__table__, [{**r, "cycle_id": cycles[key]} for r in rates[programme]])
-            generation.generate(conn, cycles[key], now)
+        generation.generate_many(conn, list(cycles.values()), now)
         starts = [
             NewInstance(key, area, {"cycle": key, "month": f"{month:%Y-%m}", "programme": programme})
             for key, programme, area in batch
