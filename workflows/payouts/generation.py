@@ -306,21 +306,20 @@ def generate_many(conn: Connection, cycle_ids: list[int], at: datetime, set_base
             raise ValueError(f"cycle {cycle.id} is {cycle.status}: an approved list is frozen")
     codes = scope_codes_of(conn, sorted({cycle.area_code for cycle in cycles}))
     conn.execute(delete(L).where(L.c.cycle_id.in_(cycle_ids)))
-    lines, notes, outside = [], {}, defaultdict(int)
-    for (month, programme), group in _groups(cycles, codes):
+    notes, outside = {}, defaultdict(int)
+    for (month, programme), group in _groups(cycles, codes):  # each written before the next is drawn
         if set_based:
             plain = plain_lines.insert_plain(conn, month, programme, group, _basis)
             for cycle_id, count in plain["before_window"].items():
                 outside[cycle_id] += count
-        drawn, group_notes, group_outside = draw_lines(conn, month, programme, group)
-        lines += drawn
+        lines, group_notes, group_outside = draw_lines(conn, month, programme, group)
         notes |= group_notes
         for cycle_id, count in group_outside.items():
             outside[cycle_id] += count
-    copy_rows(conn, L, [line for line in lines if line["entitlement"] == "monthly"])
-    faults.checkpoint("generate.after_monthly")
-    copy_rows(conn, L, [line for line in lines if line["entitlement"] != "monthly"])
-    faults.checkpoint("generate.after_arrears")
+        copy_rows(conn, L, [line for line in lines if line["entitlement"] == "monthly"])
+        faults.checkpoint("generate.after_monthly")
+        copy_rows(conn, L, [line for line in lines if line["entitlement"] != "monthly"])
+        faults.checkpoint("generate.after_arrears")
     totals = {
         row.cycle_id: row
         for row in conn.execute(

@@ -164,17 +164,21 @@ def start_many(
 def _start_batch(ctx: EngineContext, batch: list, month: date, actor: str | None, rates: dict) -> dict:
     now = ctx.now()
     with ctx.db.transaction() as conn:
-        cycles = {}
-        for key, programme, area in batch:
-            cycles[key] = conn.execute(
-                insert(C).returning(C.c.id),
-                {
-                    "business_key": key, "area_code": area, "month": month, "status": "draft",
-                    "programme": programme, "line_count": 0, "total_amount": 0, "created_at": now,
-                    "updated_at": now,
-                },
-            ).scalar_one()  # fmt: skip
-            copy_rows(conn, PayoutRate.__table__, [{**r, "cycle_id": cycles[key]} for r in rates[programme]])
+        made = conn.execute(
+            insert(C).returning(C.c.business_key, C.c.id),
+            [
+                {"business_key": key, "area_code": area, "month": month, "status": "draft",
+                 "programme": programme, "line_count": 0, "total_amount": 0, "created_at": now,
+                 "updated_at": now}
+                for key, programme, area in batch
+            ],
+        )  # fmt: skip
+        cycles = dict(made.all())
+        copy_rows(
+            conn,
+            PayoutRate.__table__,
+            [{**r, "cycle_id": cycles[key]} for key, programme, _ in batch for r in rates[programme]],
+        )
         generation.generate_many(conn, list(cycles.values()), now)
         starts = [
             NewInstance(key, area, {"cycle": key, "month": f"{month:%Y-%m}", "programme": programme})
