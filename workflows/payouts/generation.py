@@ -20,7 +20,7 @@ import hashlib
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, case, delete, exists, func, not_, select, update
+from sqlalchemy import Connection, and_, bindparam, case, delete, exists, func, not_, select, update
 
 from engine.fastsql import copy_rows
 
@@ -58,20 +58,31 @@ REASONS = {
 
 def scope_codes(conn: Connection, area_code: str) -> list[str]:
     """``area_code`` and every area below it (a district's communes): a few dozen codes at most."""
-    codes, frontier = [area_code], [area_code]
+    return scope_codes_of(conn, [area_code])[area_code]
+
+
+def scope_codes_of(conn: Connection, area_codes: list[str]) -> dict[str, list[str]]:
+    """Each of ``area_codes`` with every area below it, read a level at a time for all of them."""
+    found = {code: [code] for code in area_codes}
+    roots = {code: [code] for code in area_codes}  # an area → the requested areas it is in
+    frontier = list(area_codes)
     while frontier:
-        frontier = list(conn.execute(select(Area.code).where(Area.parent_code.in_(frontier))).scalars())
-        codes += frontier
-    return codes
+        below = conn.execute(select(Area.code, Area.parent_code).where(Area.parent_code.in_(frontier))).all()
+        for code, parent in below:
+            roots[code] = roots[parent] + ([code] if code in found else [])
+            for root in roots[parent]:
+                found[root].append(code)
+        frontier = [code for code, _ in below]
+    return found
 
 
-def _not_listed_yet(cycle_id: int):
-    """Not yet on the cycle's list: the set-based path (``plain_lines``) has not listed them."""
+def _not_listed_yet(cycle_ids: list[int]):
+    """Not yet on their list: the set-based path (``plain_lines``) has not listed them."""
     mine = L.alias("mine")
-    return ~exists().where(mine.c.cycle_id == cycle_id, mine.c.beneficiary_code == B.c.code)
+    return ~exists().where(mine.c.cycle_id.in_(cycle_ids), mine.c.beneficiary_code == B.c.code)
 
 
-def _people(conn: Connection, cycle_id: int, codes: list[str], programme: str):
+def _people(conn: Connection, cycle_ids: list[int], codes: list[str], programme: str):
     """Everyone in the areas not yet listed, with their enrolment in ``programme`` (outer join for social
     assistance)."""
     on = and_(E.c.beneficiary_code == B.c.code, E.c.programme == programme)
@@ -82,7 +93,7 @@ def _people(conn: Connection, cycle_id: int, codes: list[str], programme: str):
         func.coalesce(E.c.category_code, B.c.category_code).label("category_code"),
         E.c.id.label("enrolment_id"), E.c.children_count, E.c.entitled_from, E.c.paid_through, E.c.ends_after,
     ]  # fmt: skip
-    query = select(*columns).where(B.c.area_code.in_(codes), _not_listed_yet(cycle_id))
+    query = select(*columns).where(B.c.area_code.in_(codes), _not_listed_yet(cycle_ids))
     if programme == SOCIAL:  # a record with no enrolment is social assistance, unless its category is merit
         merit_only = and_(E.c.id.is_(None), B.c.category_code.in_(sorted(category_names(MERIT))))
         query = query.outerjoin(E, on).where(not_(merit_only))
@@ -91,23 +102,27 @@ def _people(conn: Connection, cycle_id: int, codes: list[str], programme: str):
     return conn.execute(query.order_by(B.c.code)).all()
 
 
-def _listed(conn: Connection, people: list[str], programme: str, since: date, cycle_id: int):
-    """Per (person, month): what lines not returned already carry, and which months have a monthly line.
-    Read by the people's codes, a batch at a time: each is a few probes of ``ix_payout_lines_person``."""
-    rows = []
-    for at in range(0, len(people), LISTED_BATCH):
+def _listed(conn: Connection, people: dict[str, int], programme: str, since: date):
+    """Per (person, month): what lines not returned already carry, and which months have a monthly line,
+    in lists other than the person's own (``people``: a person → their cycle). Read by the people's codes,
+    a batch at a time: each is a few probes of the lines' person index."""
+    codes, rows = list(people), []
+    for at in range(0, len(codes), LISTED_BATCH):
         rows += conn.execute(
-            select(L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.status, L.c.amount).where(
-                L.c.beneficiary_code.in_(people[at : at + LISTED_BATCH]),
+            select(
+                L.c.cycle_id, L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.status, L.c.amount
+            ).where(
+                L.c.beneficiary_code.in_(codes[at : at + LISTED_BATCH]),
                 L.c.programme == programme,
                 L.c.month >= since,
-                L.c.cycle_id != cycle_id,
             )
         ).all()
     carried: dict[tuple, int] = defaultdict(int)
     monthly: set[tuple] = set()
     first: dict[str, date] = {}
-    for code, month, entitlement, status, amount in rows:
+    for cycle_id, code, month, entitlement, status, amount in rows:
+        if cycle_id == people[code]:
+            continue
         first[code] = min(month, first.get(code, month))
         if entitlement == "monthly":
             monthly.add((code, month))
@@ -187,20 +202,26 @@ def _basis(programme: str, category: str, rate: tuple[int, int], children: int, 
     return text
 
 
-def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, codes: list[str]):
-    """The lines of the list and its note, computed (not yet written).
+def draw_lines(conn: Connection, month: date, programme: str, scopes: dict[int, list[str]]):
+    """The lines of the lists of the cycles ``scopes`` names (each cycle's area codes; no code in two
+    cycles), computed (not yet written), with each list's note and count of people owed from before the
+    window.
 
     A list holds hundreds of thousands of people but few distinct amounts: the category a birth date
     puts someone in each month, and the text of each amount's basis, are worked out once per distinct
     key and shared."""
-    rates = {
-        (row.category_code, row.month): (row.amount, row.base_level)
-        for row in conn.execute(select(R).where(R.c.cycle_id == cycle_id))
-    }
+    rates_of: dict[int, dict] = defaultdict(dict)
+    for row in conn.execute(select(R).where(R.c.cycle_id.in_(list(scopes)))):
+        rates_of[row.cycle_id][(row.category_code, row.month)] = (row.amount, row.base_level)
+    cycle_of = {code: cycle_id for cycle_id, codes in scopes.items() for code in codes}
     window = add_months(month, -ARREARS_WINDOW_MONTHS)
-    people = _people(conn, cycle_id, codes, programme)
-    carried, monthly, first_listed = _listed(conn, [p.code for p in people], programme, window, cycle_id)
-    note, lines, outside = _Note(), [], 0
+    people = _people(conn, list(scopes), list(cycle_of), programme)
+    carried, monthly, first_listed = _listed(
+        conn, {p.code: cycle_of[p.area_code] for p in people}, programme, window
+    )
+    notes = {cycle_id: _Note() for cycle_id in scopes}
+    outside = dict.fromkeys(scopes, 0)
+    lines = []
     social = load_entitlements()
     bands: dict[tuple, str | None] = {}
     bases: dict[tuple, str] = {}
@@ -209,6 +230,8 @@ def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, cod
     per_child_ids = [p.enrolment_id for p in people if p.children_count and p.enrolment_id is not None]
     counts = children_schedules(conn, per_child_ids)  # each month paid by the count then (arrears too)
     for person in people:
+        cycle_id = cycle_of[person.area_code]
+        note, rates = notes[cycle_id], rates_of[cycle_id]
         if person.status in NOT_ENTITLED:
             note.add("not_entitled", person.code)
             continue
@@ -223,7 +246,8 @@ def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, cod
             note.add("paid_before" if person.paid_through is not None else "not_yet", person.code)
             continue
         if first < window:
-            outside, first = outside + 1, window
+            outside[cycle_id] += 1
+            first = window
         if person.category_code not in by_child:
             by_child[person.category_code] = per_child(programme, person.category_code)
         dated = counts.get(person.enrolment_id, ()) if by_child[person.category_code] else None
@@ -258,50 +282,93 @@ def draw_lines(conn: Connection, cycle_id: int, month: date, programme: str, cod
             current = months[current]
         if payee is None:
             note.add(reason or "listed_elsewhere", person.code)
-    return lines, note, outside
+    return lines, notes, outside
 
 
 def generate(conn: Connection, cycle_id: int, at: datetime, set_based: bool = True) -> dict:
-    """(Re)draw the list of a draft cycle; returns what was added and what was left off, and why.
+    """(Re)draw the list of a draft cycle; returns what was added and what was left off, and why."""
+    return generate_many(conn, [cycle_id], at, set_based)[cycle_id]
 
-    The plain monthly lines are written set-based (``plain_lines``), everyone else's here in Python;
+
+def generate_many(conn: Connection, cycle_ids: list[int], at: datetime, set_based: bool = True) -> dict:
+    """(Re)draw the lists of draft cycles; returns each one's summary: what was added and what was left
+    off, and why.
+
+    The plain monthly lines are written set-based (``plain_lines``), everyone else's here in Python, for
+    many cycles at once: one statement per step for a group of cycles of the same month and programme
+    whose areas do not overlap (a national month's cycles, fifty at a time), not one per cycle.
     ``set_based=False`` draws every line in Python (the tests compare the two)."""
-    cycle = conn.execute(
-        select(C.c.area_code, C.c.month, C.c.status, C.c.programme).where(C.c.id == cycle_id)
-    ).one()
-    if cycle.status != "draft":
-        raise ValueError(f"cycle {cycle_id} is {cycle.status}: an approved list is frozen")
-    codes = scope_codes(conn, cycle.area_code)
-    conn.execute(delete(L).where(L.c.cycle_id == cycle_id))
-    plain = {"lines": 0, "before_window": 0}
-    if set_based:
-        plain = plain_lines.insert_plain(conn, cycle_id, cycle.month, cycle.programme, codes, _basis)
-    lines, note, outside = draw_lines(conn, cycle_id, cycle.month, cycle.programme, codes)
-    monthly = [line for line in lines if line["entitlement"] == "monthly"]
-    copy_rows(conn, L, monthly)
-    faults.checkpoint("generate.after_monthly")
-    arrears = [line for line in lines if line["entitlement"] != "monthly"]
-    copy_rows(conn, L, arrears)
-    faults.checkpoint("generate.after_arrears")
-    count, total, people, monthly_count = conn.execute(
-        select(
-            func.count(), func.coalesce(func.sum(L.c.amount), 0), func.count(L.c.beneficiary_code.distinct()),
-            func.coalesce(func.sum(case((L.c.entitlement == "monthly", 1), else_=0)), 0),
-        ).where(L.c.cycle_id == cycle_id)
-    ).one()  # fmt: skip
-    summary = {
-        "monthly": int(monthly_count),
-        "arrears": count - int(monthly_count),
-        "people": people,
-        "before_window": outside + plain["before_window"],
-        **note.as_dict(),
-    }
+    cycles = conn.execute(
+        select(C.c.id, C.c.area_code, C.c.month, C.c.status, C.c.programme).where(C.c.id.in_(cycle_ids))
+    ).all()
+    for cycle in cycles:
+        if cycle.status != "draft":
+            raise ValueError(f"cycle {cycle.id} is {cycle.status}: an approved list is frozen")
+    codes = scope_codes_of(conn, sorted({cycle.area_code for cycle in cycles}))
+    conn.execute(delete(L).where(L.c.cycle_id.in_(cycle_ids)))
+    notes, outside = {}, defaultdict(int)
+    for (month, programme), group in _groups(cycles, codes):  # each written before the next is drawn
+        if set_based:
+            plain = plain_lines.insert_plain(conn, month, programme, group, _basis)
+            for cycle_id, count in plain["before_window"].items():
+                outside[cycle_id] += count
+        lines, group_notes, group_outside = draw_lines(conn, month, programme, group)
+        notes |= group_notes
+        for cycle_id, count in group_outside.items():
+            outside[cycle_id] += count
+        copy_rows(conn, L, [line for line in lines if line["entitlement"] == "monthly"])
+        faults.checkpoint("generate.after_monthly")
+        copy_rows(conn, L, [line for line in lines if line["entitlement"] != "monthly"])
+        faults.checkpoint("generate.after_arrears")
+    totals = {
+        row.cycle_id: row
+        for row in conn.execute(
+            select(
+                L.c.cycle_id, func.count().label("count"), func.sum(L.c.amount).label("total"),
+                func.count(L.c.beneficiary_code.distinct()).label("people"),
+                func.sum(case((L.c.entitlement == "monthly", 1), else_=0)).label("monthly"),
+            ).where(L.c.cycle_id.in_(cycle_ids)).group_by(L.c.cycle_id)
+        )
+    }  # fmt: skip
+    summaries, changes = {}, []
+    for cycle_id in cycle_ids:
+        row = totals.get(cycle_id)
+        count, total = (row.count, int(row.total)) if row else (0, 0)
+        monthly = int(row.monthly) if row else 0
+        summary = {
+            "monthly": monthly,
+            "arrears": count - monthly,
+            "people": row.people if row else 0,
+            "before_window": outside[cycle_id],
+            **notes[cycle_id].as_dict(),
+        }
+        summaries[cycle_id] = {"lines": count, "total_amount": total, **summary}
+        changes.append({"cycle": cycle_id, "count": count, "total": total, "summary": summary})
     conn.execute(
         update(C)
-        .where(C.c.id == cycle_id)
-        .values(line_count=count, total_amount=int(total), generation=summary, updated_at=at)
-    )
-    return {"lines": count, "total_amount": int(total), **summary}
+        .where(C.c.id == bindparam("cycle"))
+        .values(line_count=bindparam("count"), total_amount=bindparam("total"),
+                generation=bindparam("summary", type_=C.c.generation.type), updated_at=at)
+    , changes)  # fmt: skip
+    return summaries
+
+
+def _groups(cycles, codes: dict[str, list[str]]):
+    """The cycles in groups drawn together: the same month and programme, no area in two of a group's
+    cycles (one list per person and group). Yields ((month, programme), {cycle id: its area codes})."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for cycle in cycles:
+        mine = codes[cycle.area_code]
+        same = groups[(cycle.month, cycle.programme)]
+        group = next((g for g in same if not any(code in g["codes"] for code in mine)), None)
+        if group is None:
+            group = {"codes": set(), "scopes": {}}
+            same.append(group)
+        group["codes"].update(mine)
+        group["scopes"][cycle.id] = mine
+    for key, same in groups.items():
+        for group in same:
+            yield key, group["scopes"]
 
 
 HASHED = (

@@ -113,8 +113,8 @@ class PayoutLine(Base):
         CheckConstraint(
             "status <> 'cash_paid' OR method <> 'account' OR fallback_method IS NOT NULL", name="paid_in_cash"
         ),
-        Index("ix_payout_lines_cycle_status", "cycle_id", "status"),
-        Index("ix_payout_lines_cycle_cccd", "cycle_id", "beneficiary_cccd"),
+        # A cycle's lines are found by the key above (cycle first); nothing else is indexed by cycle here
+        # but the dashboard's index (``dashboard.models``): every index costs every line written.
         # Every earlier line of a person (any cycle, any entitlement): read for each person a list holds.
         Index("ix_payout_lines_person", "beneficiary_code", "programme", "month"),
     )

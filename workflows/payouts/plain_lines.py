@@ -1,4 +1,5 @@
-"""The plain monthly lines of a list, written by one INSERT … SELECT (``generation.draw_lines``'s fast path).
+"""The plain monthly lines of lists, written by one INSERT … SELECT for many cycles at once
+(``generation.draw_lines``'s fast path: a national month's batch of fifty communes is one statement).
 
 Most people on a list are plain: entitled this month, in a category paid the same way every month (not
 per child), in the same age band all through the arrears window, owed nothing before this month (every
@@ -57,25 +58,39 @@ def _band(programme: str, category, born, month: date):
     return case(*whens, else_=category) if whens else category
 
 
-def insert_plain(
-    conn: Connection, cycle_id: int, month: date, programme: str, codes: list[str], basis
-) -> dict:
-    """Write the plain people's lines into the (empty) list; returns how many, and how many of those
-    people were owed from before the window (the note's ``before_window``).
+def insert_plain(conn: Connection, month: date, programme: str, scopes: dict[int, list[str]], basis) -> dict:
+    """Write the plain people's lines into the (empty) lists of the cycles ``scopes`` names (each cycle's
+    area codes; no code in two cycles), all in one statement; returns how many lines, and per cycle how
+    many of those people were owed from before the window (the note's ``before_window``).
     ``basis(programme, category, (amount, base), 1, 0)`` gives a line's basis text."""
-    rates = conn.execute(
-        select(R.c.category_code, R.c.amount, R.c.base_level).where(
-            R.c.cycle_id == cycle_id, R.c.month == month
+    month_rates: dict[int, set] = {cycle_id: set() for cycle_id in scopes}
+    for cycle_id, *rate in conn.execute(
+        select(R.c.cycle_id, R.c.category_code, R.c.amount, R.c.base_level).where(
+            R.c.cycle_id.in_(list(scopes)), R.c.month == month
         )
-    ).all()
+    ):
+        month_rates[cycle_id].add(tuple(rate))
+    if len(scopes) > 1 and len({frozenset(rates) for rates in month_rates.values()}) > 1:
+        # Cycles started on different figures (never those of one batch, started together): one at a time.
+        done = [insert_plain(conn, month, programme, {k: v}, basis) for k, v in scopes.items()]
+        return {
+            "lines": sum(d["lines"] for d in done),
+            "before_window": _merged(d["before_window"] for d in done),
+        }
+    rates = sorted(next(iter(month_rates.values())))
     if not rates:
-        return {"lines": 0, "before_window": 0}
+        return {"lines": 0, "before_window": {}}
     window = add_months(month, -ARREARS_WINDOW_MONTHS)
     category = func.coalesce(E.c.category_code, B.c.category_code)
     on = and_(E.c.beneficiary_code == B.c.code, E.c.programme == programme)
+    # Whose list a person is on: their area's cycle.
+    cycle_of = case(
+        {code: cycle_id for cycle_id, codes in scopes.items() for code in codes}, value=B.c.area_code
+    )
     # Who may be plain, each person's band worked out once (a CASE over the bands' cut-off dates).
     candidates = (
         select(
+            cycle_of.label("cycle_id"),
             B.c.code,
             B.c.area_code,
             B.c.full_name,
@@ -88,7 +103,7 @@ def insert_plain(
         )  # fmt: skip
         .select_from(B.outerjoin(E, on) if programme == SOCIAL else B.join(E, on))
         .where(
-            B.c.area_code.in_(codes),
+            B.c.area_code.in_([code for codes in scopes.values() for code in codes]),
             B.c.status.not_in(LEFT_OUT),
             category.not_in(_per_child(programme)),
             or_(E.c.entitled_from.is_(None), E.c.entitled_from < add_months(month, 1)),
@@ -99,7 +114,7 @@ def insert_plain(
         merit = B.c.category_code.in_(sorted(category_names(MERIT)))
         candidates = candidates.where(not_(and_(E.c.id.is_(None), merit)))
     p = candidates.subquery("p")
-    others = and_(L.c.beneficiary_code == p.c.code, L.c.programme == programme, L.c.cycle_id != cycle_id)
+    others = and_(L.c.beneficiary_code == p.c.code, L.c.programme == programme, L.c.cycle_id != p.c.cycle_id)
     first_listed = (
         select(func.min(L.c.month)).where(others, L.c.month >= window).correlate(p).scalar_subquery()
     )
@@ -115,7 +130,7 @@ def insert_plain(
         select(literal(1))
         .select_from(R)
         .where(
-            R.c.cycle_id == cycle_id,
+            R.c.cycle_id == p.c.cycle_id,
             R.c.category_code == p.c.band,
             R.c.month >= window,
             R.c.month < month,
@@ -126,50 +141,49 @@ def insert_plain(
         )
         .correlate(p)
     )
-    rate = R.alias("rate")
-    texts = [(code, basis(programme, code, (amount, base), 1, 0)) for code, amount, base in rates]
-    query = (
-        select(
-            literal(cycle_id),
-            p.c.code,
-            literal(month, Date),
-            literal("monthly"),
-            literal(programme),
-            case(*[(rate.c.category_code == code, text) for code, text in texts]),
-            p.c.area_code,
-            p.c.band,
-            p.c.full_name,
-            p.c.cccd,
-            p.c.method,
-            p.c.recipient_kind,
-            p.c.recipient_name,
-            p.c.recipient_cccd,
-            p.c.bank_code,
-            p.c.account_number,
-            rate.c.amount,
-            literal(PENDING),
-        )  # fmt: skip
-        .select_from(
-            p.join(
-                rate,
-                and_(rate.c.cycle_id == cycle_id, rate.c.month == month, rate.c.category_code == p.c.band),
-            )
-        )
-        .where(
-            p.c.band == p.c.band_then,
-            ~exists().where(others, L.c.month == month),
-            or_(_nothing_before(p, others, month, window), ~exists(owed_before)),
-        )
+    # The month's amount and basis text by band: the same for every cycle here (read above).
+    amounts = {code: amount for code, amount, _ in rates}
+    texts = {code: basis(programme, code, (amount, base), 1, 0) for code, amount, base in rates}
+    query = select(
+        p.c.cycle_id,
+        p.c.code,
+        literal(month, Date),
+        literal("monthly"),
+        literal(programme),
+        case(texts, value=p.c.band),
+        p.c.area_code,
+        p.c.band,
+        p.c.full_name,
+        p.c.cccd,
+        p.c.method,
+        p.c.recipient_kind,
+        p.c.recipient_name,
+        p.c.recipient_cccd,
+        p.c.bank_code,
+        p.c.account_number,
+        case(amounts, value=p.c.band),
+        literal(PENDING),
+    ).where(
+        p.c.band.in_(list(amounts)),
+        p.c.band == p.c.band_then,
+        ~exists().where(others, L.c.month == month),
+        or_(_nothing_before(p, others, month, window), ~exists(owed_before)),
     )
     names = [
         "cycle_id", "beneficiary_code", "month", "entitlement", "programme", "basis", "commune_code",
         "category_code", "full_name", "beneficiary_cccd", "method", "recipient_kind", "recipient_name",
         "recipient_cccd", "bank_code", "account_number", "amount", "status",
     ]  # fmt: skip
-    conn.execute(insert(L).from_select(names, query))
-    written = conn.execute(select(func.count()).where(L.c.cycle_id == cycle_id)).scalar_one()
-    before = _before_window(conn, cycle_id, programme, window) if written else 0
+    written = conn.execute(insert(L).from_select(names, query)).rowcount
+    before = _before_window(conn, list(scopes), programme, window) if written else {}
     return {"lines": written, "before_window": before}
+
+
+def _merged(counts) -> dict[int, int]:
+    merged: dict[int, int] = {}
+    for each in counts:
+        merged |= each
+    return merged
 
 
 def _nothing_before(p, others, month: date, window: date):
@@ -204,19 +218,22 @@ def _payee():
     )  # fmt: skip
 
 
-def _before_window(conn: Connection, cycle_id: int, programme: str, window: date) -> int:
-    """Plain people owed from before the window (all of it paid already, or they would not be plain)."""
-    return conn.execute(
-        select(func.count())
+def _before_window(conn: Connection, cycle_ids: list[int], programme: str, window: date) -> dict[int, int]:
+    """Plain people owed from before the window (all of it paid already, or they would not be plain), per
+    cycle."""
+    rows = conn.execute(
+        select(L.c.cycle_id, func.count())
         .select_from(
             L.join(E, and_(E.c.beneficiary_code == L.c.beneficiary_code, E.c.programme == programme))
         )
         .where(
-            L.c.cycle_id == cycle_id,
+            L.c.cycle_id.in_(cycle_ids),
             E.c.entitled_from < window,
             or_(E.c.paid_through.is_(None), E.c.paid_through < add_months(window, -1)),
         )
-    ).scalar_one()
+        .group_by(L.c.cycle_id)
+    )
+    return dict(rows.all())
 
 
 def _per_child(programme: str) -> list[str]:

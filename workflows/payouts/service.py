@@ -2,8 +2,8 @@
 
 A cycle is started once per area and month (the key is unique; starting it again returns it), with its
 rates, its list and its BPMN instance in one transaction — a crash leaves nothing half made. The
-scheduler's month starts every cycle in batches: lists drawn first, then the batch's instances copied
-from one run.
+scheduler's month starts every cycle in batches: the batch's lists drawn together (one statement per
+step, not one per cycle: ``generation.generate_many``), then its instances copied from one run.
 A step's form is validated, then checked against the cycle's books (Vietnamese field errors), then the
 task is completed; notices for failed transfers are delivered after that step has committed.
 """
@@ -164,18 +164,22 @@ def start_many(
 def _start_batch(ctx: EngineContext, batch: list, month: date, actor: str | None, rates: dict) -> dict:
     now = ctx.now()
     with ctx.db.transaction() as conn:
-        cycles = {}
-        for key, programme, area in batch:
-            cycles[key] = conn.execute(
-                insert(C).returning(C.c.id),
-                {
-                    "business_key": key, "area_code": area, "month": month, "status": "draft",
-                    "programme": programme, "line_count": 0, "total_amount": 0, "created_at": now,
-                    "updated_at": now,
-                },
-            ).scalar_one()  # fmt: skip
-            copy_rows(conn, PayoutRate.__table__, [{**r, "cycle_id": cycles[key]} for r in rates[programme]])
-            generation.generate(conn, cycles[key], now)
+        made = conn.execute(
+            insert(C).returning(C.c.business_key, C.c.id),
+            [
+                {"business_key": key, "area_code": area, "month": month, "status": "draft",
+                 "programme": programme, "line_count": 0, "total_amount": 0, "created_at": now,
+                 "updated_at": now}
+                for key, programme, area in batch
+            ],
+        )  # fmt: skip
+        cycles = dict(made.all())
+        copy_rows(
+            conn,
+            PayoutRate.__table__,
+            [{**r, "cycle_id": cycles[key]} for key, programme, _ in batch for r in rates[programme]],
+        )
+        generation.generate_many(conn, list(cycles.values()), now)
         starts = [
             NewInstance(key, area, {"cycle": key, "month": f"{month:%Y-%m}", "programme": programme})
             for key, programme, area in batch

@@ -10,10 +10,13 @@ from sqlalchemy import text, update
 
 from workflows import payouts
 from workflows.beneficiaries.models import Beneficiary
+from workflows.payouts import generation
 from workflows.payouts.rates import known_on
+from workflows.payouts.service import start_many
 from workflows.payouts.views import Total
 
 from .conftest import CITY, DAK_CAM, DAK_GLEI, DAK_GLEI_TOWN, QUANG_TRUNG
+from .test_entitled import enrol
 
 # Demo beneficiaries 1…10: categories by n % 5 (coefficients 1.5, 2.0, 1.5, 1.5, 1.0, …), n = 10 on cash.
 COEFFICIENTS = [1.5, 2.0, 1.5, 1.5, 1.0, 1.5, 2.0, 1.5, 1.5, 1.0]
@@ -177,3 +180,19 @@ def test_the_scheduler_starts_each_months_cycles_once(pay):
     keys = [c["business_key"] for c in payouts.list_cycles(pay.ctx())]
     assert sorted(keys) == ["PAY-2024:608-2024-08", "PAY-2024:610-2024-08"]
     assert [c.created for c in payouts.start_monthly_cycles(pay.ctx(), "2024-08")] == [False, False]
+
+
+def test_lists_drawn_together_over_a_district_and_one_of_its_communes_list_everyone_once(pay):
+    # Lists whose areas overlap are written one after the other, each seeing the last: the commune's
+    # list finds everyone on the district's, the people owed arrears (drawn in Python) too.
+    pay.add(10)  # five in each commune
+    for code in ("BN1000001", "BN1000002"):  # one in each commune, owed June to August
+        enrol(pay, code, "social_assistance", "disabled_severe", date(2024, 6, 1))
+    wanted = [("social_assistance", CITY), ("social_assistance", QUANG_TRUNG)]
+    ids = [s.cycle_id for s in start_many(pay.ctx(), wanted, "2024-08")]
+    with pay.ctx().db.transaction() as conn:  # drawn again, together
+        summaries = generation.generate_many(conn, ids, pay.clock())
+    lines = [(line.beneficiary_code, line.month) for cycle_id in ids for line in pay.lines(cycle_id)]
+    assert len(lines) == len(set(lines)) == 14
+    assert [summaries[i]["lines"] for i in ids] == [pay.cycle(i).line_count for i in ids] == [14, 0]
+    assert summaries[ids[1]]["listed_elsewhere"] == 5

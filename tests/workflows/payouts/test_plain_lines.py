@@ -61,7 +61,9 @@ def test_both_paths_draw_the_same_list(pay):
         conn.execute(delete(L).where(L.c.cycle_id == august))
         cycle = conn.execute(select(PayoutCycle.__table__).where(PayoutCycle.id == august)).one()
         codes = generation.scope_codes(conn, cycle.area_code)
-        plain = plain_lines.insert_plain(conn, august, cycle.month, cycle.programme, codes, generation._basis)
+        plain = plain_lines.insert_plain(
+            conn, cycle.month, cycle.programme, {august: codes}, generation._basis
+        )
     assert 20 <= plain["lines"] < 40  # most people are plain; the ones set up above are not
 
     fast, fast_summary = _drawn(pay, august, set_based=True)
