@@ -22,7 +22,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, and_, case, delete, exists, func, not_, select, update
 
-from engine.fastsql import copy_rows
+from engine.fastsql import copy_rows, select_in
 
 from ..beneficiaries.enrolments import children_schedules
 from ..beneficiaries.models import Beneficiary, Enrolment
@@ -94,16 +94,10 @@ def _people(conn: Connection, cycle_id: int, codes: list[str], programme: str):
 def _listed(conn: Connection, people: list[str], programme: str, since: date, cycle_id: int):
     """Per (person, month): what lines not returned already carry, and which months have a monthly line.
     Read by the people's codes, a batch at a time: each is a few probes of ``ix_payout_lines_person``."""
-    rows = []
-    for at in range(0, len(people), LISTED_BATCH):
-        rows += conn.execute(
-            select(L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.status, L.c.amount).where(
-                L.c.beneficiary_code.in_(people[at : at + LISTED_BATCH]),
-                L.c.programme == programme,
-                L.c.month >= since,
-                L.c.cycle_id != cycle_id,
-            )
-        ).all()
+    query = select(L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.status, L.c.amount).where(
+        L.c.programme == programme, L.c.month >= since, L.c.cycle_id != cycle_id
+    )
+    rows = select_in(conn, query, L.c.beneficiary_code, people, batch=LISTED_BATCH)
     carried: dict[tuple, int] = defaultdict(int)
     monthly: set[tuple] = set()
     first: dict[str, date] = {}
