@@ -301,7 +301,7 @@ def main() -> None:
         try:
             _wait(f"http://127.0.0.1:{port}")
             # People reach the office over the first minute, not ten a second: at the office pace the
-            # officers log in over 60 s (a login's argon2id alone is 25 ms of CPU, by design); the
+            # officers log in over 60 s (a login's argon2id alone is ~30 ms of CPU, by design); the
             # clicks pace keeps the old storm, all logged in within 10 s.
             spawn_rate = args.users / 60 if args.pacing == "office" else 10
             locust = subprocess.Popen(

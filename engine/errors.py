@@ -22,7 +22,12 @@ class Busy(EngineError):
 
 
 class Conflict(EngineError):
-    """Someone else changed the instance first; reload and try again."""
+    """Someone else changed the instance first; reload and try again. ``holder``: the user who holds the
+    task, when that is the conflict (pages say who without reading it out of the message)."""
+
+    def __init__(self, message: str = "", *, holder: str | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,15 @@ bind and result processors, and runs it on the unit of work's DBAPI cursor insid
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, bindparam, insert
-from sqlalchemy.sql import Executable
+from sqlalchemy import Connection, Insert, Row, Select, Table, bindparam, insert
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement, Executable
 
 COPY_BATCH = 5000  # rows per INSERT where COPY is not available
+IN_BATCH = 500  # values per IN (…): well under every driver's limit on bound parameters
 
 
 class _Prepared:
@@ -42,6 +44,19 @@ class _Prepared:
         if self.positional:
             return processed
         return dict(zip(self.names, processed, strict=True))
+
+
+def select_in(
+    conn: Connection | Session, query: Select, column: ColumnElement, values: Iterable, batch: int = IN_BATCH
+) -> list[Row]:
+    """The rows of ``query`` where ``column IN values``, asked ``batch`` values at a time (a long list
+    would pass the drivers' limit on bound parameters). Blank values (None, "") match nothing and are
+    left out, and each value is asked once."""
+    wanted = list(dict.fromkeys(v for v in values if v is not None and v != ""))
+    rows: list[Row] = []
+    for start in range(0, len(wanted), batch):
+        rows += conn.execute(query.where(column.in_(wanted[start : start + batch]))).all()
+    return rows
 
 
 def insert_rows(table: Table, *, skip: tuple[str, ...] = ("id",)) -> Insert:

@@ -98,7 +98,7 @@ def claim_task(ctx: EngineContext, task_id: str, user: str) -> TaskView:
             .values(claimed_by=user, claimed_at=ctx.now())
         )
         if result.rowcount != 1:
-            raise Conflict(f"task {task_id} is already claimed by {task.claimed_by}")
+            raise Conflict(f"task {task_id} is already claimed by {task.claimed_by}", holder=task.claimed_by)
         history.record(
             session.connection(),
             ctx.now(),
@@ -120,7 +120,9 @@ def unclaim_task(ctx: EngineContext, task_id: str, user: str, actor: str | None 
         if task.claimed_by is None:
             return task_view(task, session.get(Instance, task.instance_id))
         if task.claimed_by != user:
-            raise Conflict(f"task {task_id} is claimed by {task.claimed_by}, not {user}")
+            raise Conflict(
+                f"task {task_id} is claimed by {task.claimed_by}, not {user}", holder=task.claimed_by
+            )
         task.claimed_by, task.claimed_at = None, None
         history.record(
             session.connection(),
@@ -178,7 +180,7 @@ def _prepare(ctx: EngineContext, conn: Connection, task_id: str, data, user, exp
     """Load the task's instance and check the task may be completed by ``user`` now."""
     loaded, task = load_for_task(ctx, conn, task_id) or _missing(conn, task_id)
     if user is not None and task.claimed_by not in (None, user):
-        raise Conflict(f"task {task_id} is claimed by {task.claimed_by}")
+        raise Conflict(f"task {task_id} is claimed by {task.claimed_by}", holder=task.claimed_by)
     if expected_version is not None and loaded.row.version != expected_version:
         raise Conflict(f"instance {loaded.row.id} changed since it was read; reload and try again")
     spiff_task = loaded.workflow.get_task_from_id(UUID(task_id))

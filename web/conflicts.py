@@ -1,7 +1,7 @@
 """A conflict (someone else acted first) said in the reader's language. The engine and ``workflows``
-raise ``Conflict`` with a developer's sentence (English from the engine, ``"task … is claimed by …"``);
-pages and the API's 409 bodies say it in people's words instead, each kind recognised by its sentence.
-A conflict not recognised here is said by the general sentence, never raw."""
+raise ``Conflict`` with a developer's sentence (English from the engine); pages and the API's 409 bodies
+say it in people's words instead: a task someone holds by its ``holder``, any other kind recognised by
+its sentence. A conflict not recognised here is said by the general sentence, never raw."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from flask_babel import gettext as _
 
 from engine.errors import Conflict, NotReady
 
-HELD = re.compile(r"^task \S+ is (?:already )?claimed by (?P<holder>[^,;]+?)(?:, not .*)?$")
 CONFLICTS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (HELD, lambda m: held_by(m["holder"])),
     (
         re.compile(r"^instance \d+ (?:was changed by someone else|changed since it was read)"),
         lambda m: _("Hồ sơ vừa được người khác cập nhật; hãy tải lại trang rồi thử lại."),
@@ -61,9 +59,8 @@ def held_by(holder: str) -> str:
 
 def say_conflict(exc: Conflict | NotReady) -> str:
     """``exc`` in the page's (or the API caller's) language."""
-    holder = getattr(exc, "holder", None)
-    if holder:
-        return held_by(holder)
+    if isinstance(exc, Conflict) and exc.holder:
+        return held_by(exc.holder)
     text = str(exc)
     for pattern, said in CONFLICTS:
         found = pattern.search(text)

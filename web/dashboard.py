@@ -63,7 +63,7 @@ def index():
 def download(key: str):
     """A table's xlsx, built by a background job (a province's tables take longer than a request)."""
     area = _frame(request.args.get("area")).area
-    if key not in dashboard_tables.KEYS:
+    if key not in dashboard_tables.BUILDERS:
         abort(404)
     slug = (area.code if area else "all").replace(":", "-")
     locale = str(get_locale() or "vi")

@@ -3,8 +3,9 @@ chart, the chart's data, and the rows of its xlsx download — the same rows, so
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -26,7 +27,6 @@ from .domain_text import say
 
 @dataclass
 class Table:
-    key: str
     title: str
     columns: list[str]
     rows: list[list[Any]]
@@ -34,6 +34,17 @@ class Table:
     marks: list[str] = field(default_factory=list)  # per row: a CSS class ("below" = under target)
     chart: dict[str, Any] | None = None
     shown: int = 500  # rows on the page; the xlsx has them all
+    key: str = ""  # its builder's name (``BUILDERS``): the page's anchors and the xlsx link
+
+
+Builder = Callable[[DashboardPage], Table]
+BUILDERS: dict[str, Builder] = {}  # key → the function that builds that table, in the page's order
+
+
+def _builds(build: Builder) -> Builder:
+    """Registers a table's builder under its name, which is the table's key."""
+    BUILDERS[build.__name__] = build
+    return build
 
 
 def outcome_names() -> dict[str, str]:
@@ -48,15 +59,13 @@ def outcome_names() -> dict[str, str]:
 
 
 def tables(page: DashboardPage) -> list[Table]:
-    return [funnel(page), funnel_areas(page), coverage(page), work(page), escalations(page),
-            payouts(page), progress(page), trends(page)]  # fmt: skip
-
-
-KEYS = ("funnel", "funnel_areas", "coverage", "work", "escalations", "payouts", "progress", "trends")
+    return [replace(build(page), key=key) for key, build in BUILDERS.items()]
 
 
 def table(page: DashboardPage, key: str) -> Table | None:
-    return next((t for t in tables(page) if t.key == key), None)
+    """Only the table asked for (an xlsx job's), or None for an unknown key."""
+    build = BUILDERS.get(key)
+    return None if build is None else replace(build(page), key=key)
 
 
 def table_file(page: DashboardPage, key: str) -> bytes:
@@ -96,6 +105,7 @@ def _catalogs() -> Flask:
     return app
 
 
+@_builds
 def funnel(page: DashboardPage) -> Table:
     bands = [_("Dưới %(n)s ngày", n=AGE_BANDS[0])]
     bands += [_("%(a)s–%(b)s ngày", a=a, b=b) for a, b in zip(AGE_BANDS, AGE_BANDS[1:], strict=False)]
@@ -109,13 +119,14 @@ def funnel(page: DashboardPage) -> Table:
         "datasets": [{"label": band, "data": [s.bands[i] for s in waiting]} for i, band in enumerate(bands)],
     }  # fmt: skip
     columns = [_("Bước"), _("Số người"), *bands, _("Chờ lâu nhất (ngày)")]
-    return Table("funnel", _("Hồ sơ đang ở từng bước"), columns, rows, chart=chart)
+    return Table(_("Hồ sơ đang ở từng bước"), columns, rows, chart=chart)
 
 
 def _open(page: DashboardPage) -> set[str]:
     return {s.step for s in page.funnel.steps if s.step not in ("active_cashless", "cash")}
 
 
+@_builds
 def funnel_areas(page: DashboardPage) -> Table:
     steps = [s for s in page.funnel.steps if s.count]
     rows, links = [], []
@@ -124,9 +135,10 @@ def funnel_areas(page: DashboardPage) -> Table:
         rows.append([row.name, *(counts.get(s.step, 0) for s in steps)])
         links.append(_link(page, row.code))
     columns = [_("Địa bàn"), *(say(s.name) for s in steps)]
-    return Table("funnel_areas", _("Hồ sơ theo địa bàn và bước"), columns, rows, links)
+    return Table(_("Hồ sơ theo địa bàn và bước"), columns, rows, links)
 
 
+@_builds
 def coverage(page: DashboardPage) -> Table:
     rows, links, marks = [], [], []
     for r in page.coverage:
@@ -147,10 +159,11 @@ def coverage(page: DashboardPage) -> Table:
     }  # fmt: skip
     columns = [_("Địa bàn"), _("Đang hưởng"), _("Qua tài khoản"), _("Tiền mặt"), _("Tỷ lệ qua tài khoản (%)"),
                _("Chỉ tiêu (%)"), _("Hạn chỉ tiêu")]  # fmt: skip
-    return Table("coverage", _("Chi trả không dùng tiền mặt so với chỉ tiêu"), columns, rows, links, marks,
+    return Table(_("Chi trả không dùng tiền mặt so với chỉ tiêu"), columns, rows, links, marks,
                  chart)  # fmt: skip
 
 
+@_builds
 def work(page: DashboardPage) -> Table:
     rows = [[w.agency, say(w.step_name), w.open, w.overdue] for w in page.work.rows]
     top = page.work.rows[:12]
@@ -162,15 +175,17 @@ def work(page: DashboardPage) -> Table:
     }  # fmt: skip
     columns = [_("Cơ quan"), _("Bước"), _("Việc đang mở"), _("Quá hạn")]
     title = _("Việc đang mở và quá hạn theo cơ quan, bước")
-    return Table("work", title, columns, rows, chart=chart, shown=30)
+    return Table(title, columns, rows, chart=chart, shown=30)
 
 
+@_builds
 def escalations(page: DashboardPage) -> Table:
     rows = [[e.agency, say(e.step_name), e.count] for e in page.work.escalations]
     columns = [_("Cơ quan nhận báo cáo vượt cấp"), _("Bước"), _("Số lần")]
-    return Table("escalations", _("Báo cáo vượt cấp trong tháng"), columns, rows, shown=30)
+    return Table(_("Báo cáo vượt cấp trong tháng"), columns, rows, shown=30)
 
 
+@_builds
 def payouts(page: DashboardPage) -> Table:
     names = outcome_names()
     rows = []
@@ -188,9 +203,10 @@ def payouts(page: DashboardPage) -> Table:
         "datasets": [{"label": names[o], "data": [m.outcomes[o].lines for m in page.payouts.months]}
                      for o in OUTCOMES],
     }  # fmt: skip
-    return Table("payouts", _("Chi trả theo tháng (số lượt)"), columns, rows, chart=chart)
+    return Table(_("Chi trả theo tháng (số lượt)"), columns, rows, chart=chart)
 
 
+@_builds
 def progress(page: DashboardPage) -> Table:
     rows, links = [], []
     for p in page.payouts.progress:
@@ -199,9 +215,10 @@ def progress(page: DashboardPage) -> Table:
     columns = [_("Địa bàn"), _("Số lượt"), _("Đã chi"), _("Đã chi (%)"), _("Số tiền (đồng)"),
                _("Đã chi (đồng)")]  # fmt: skip
     title = _("Tiến độ chi trả tháng %(month)s", month=page.this_month.strftime("%m/%Y"))
-    return Table("progress", title, columns, rows, links)
+    return Table(title, columns, rows, links)
 
 
+@_builds
 def trends(page: DashboardPage) -> Table:
     months = page.payouts.months
     rows = [
@@ -213,7 +230,7 @@ def trends(page: DashboardPage) -> Table:
                      {"label": _("Đã chi (%)"), "data": [r[2] for r in rows]}],
     }  # fmt: skip
     columns = [_("Tháng"), _("Qua tài khoản (%)"), _("Đã chi (%)"), _("Số tiền đã chi (đồng)")]
-    return Table("trends", _("Xu hướng qua các tháng"), columns, rows, chart=chart)
+    return Table(_("Xu hướng qua các tháng"), columns, rows, chart=chart)
 
 
 def _link(page: DashboardPage, code: str) -> str | None:

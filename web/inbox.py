@@ -10,9 +10,10 @@ import engine
 from engine.errors import Conflict, NotFound
 from workflows import tasks
 from workflows.accounts import list_users
+from workflows.case.access import cases_open_to
 from workflows.dashboard import yearly
-from workflows.deadlines import acknowledge_escalation, escalations_for, reminders_for
-from workflows.inbox import InboxFilter, cases_in_scope, list_inbox
+from workflows.deadlines import acknowledge_escalation, escalations_for, local_date, reminders_for
+from workflows.inbox import InboxFilter, list_inbox
 from workflows.scope import agency_names, area_names
 
 from .conflicts import say_conflict
@@ -53,10 +54,10 @@ def index():
         agency = current_user.account.agency_code
         escalations, reminders = escalations_for(db, agency), reminders_for(db, agency)
         agencies = agency_names(db, (a.assigned_agency_code for a in escalations))
-        # A case page answers 404 outside the viewer's areas, and a supervisor two levels up is told of
-        # a commune's overdue case without reading it (yet): such an escalation shows its code, no link.
+        # A supervisor opens the cases whose work it supervises (``cases_open_to``); an escalation it
+        # cannot open (the task moved on since) shows its code, no link.
         keys = {a.business_key for a in escalations if _is_case(a.business_key)}
-        unreadable = keys - cases_in_scope(db, my_scope, keys)
+        unreadable = keys - cases_open_to(db, my_scope, keys, local_date(now()))
     return render_template(
         "inbox.html", page=page, filters=filters, steps=steps, areas=areas, colleagues=colleagues, now=now(),
         escalations=escalations, reminders=reminders, agencies=agencies, unreadable=unreadable,

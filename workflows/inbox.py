@@ -282,10 +282,6 @@ def task_in_scope(session: Session, scope: Scope, task_id: str) -> bool:
     return found is not None
 
 
-def case_in_scope(session: Session, scope: Scope, code: str) -> bool:
-    return bool(cases_in_scope(session, scope, [code]))
-
-
 def cases_in_scope(session: Session, scope: Scope, codes: Iterable[str]) -> set[str]:
     """Which of ``codes`` are cases in ``scope``'s areas (one statement however many)."""
     codes = list(codes)

@@ -91,20 +91,18 @@ def programmes_of(conn: Connection, instance_ids: Collection[int]) -> dict[int, 
 
 def work_programmes(conn: Connection, instance_ids: Collection[int]) -> dict[int, tuple[str, ...]]:
     """Instance id → every programme whose work it is, the routing programme (``programmes_of``) first:
-    one for a cycle or a person in one programme, both for a person enrolled in both. Two queries."""
-    routing = programmes_of(conn, instance_ids)
-    both = {
-        instance_id
-        for (instance_id,) in conn.execute(
-            select(_I.c.id).where(
-                _I.c.id.in_(sorted(routing)),
-                _I.c.id.not_in(select(_C.c.instance_id).where(_C.c.instance_id.is_not(None))),
-                _I.c.business_key.in_(_enrolled(MERIT)),
-                _I.c.business_key.in_(_enrolled(SOCIAL)),
-            )
-        )
-    } if routing else set()  # fmt: skip
+    one for a cycle or a person in one programme, both for a person enrolled in both. One query."""
+    if not instance_ids:
+        return {}
+    in_both = and_(
+        _I.c.id.not_in(select(_C.c.instance_id).where(_C.c.instance_id.is_not(None))),
+        _I.c.business_key.in_(_enrolled(MERIT)),
+        _I.c.business_key.in_(_enrolled(SOCIAL)),
+    )
+    query = select(_I.c.id, instance_programme(_I.c.id, _I.c.business_key), in_both).where(
+        _I.c.id.in_(sorted(set(instance_ids)))
+    )
     return {
-        instance_id: (programme, *(p for p in PROGRAMMES if p != programme and instance_id in both))
-        for instance_id, programme in routing.items()
+        instance_id: (programme, *(p for p in PROGRAMMES if p != programme and both))
+        for instance_id, programme, both in conn.execute(query)
     }

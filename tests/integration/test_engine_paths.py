@@ -172,10 +172,13 @@ def test_claiming_and_listing(fresh):
     assert [t.id for t in list_tasks(fresh(), role="commune", area_codes=["62005"])] == [task.id]
     assert list_tasks(fresh(), role="commune", area_codes=["62001"]) == []
     assert claim_task(fresh(), task.id, "an").claimed_by == "an"
-    with pytest.raises(Conflict, match="claimed by an"):
+    with pytest.raises(Conflict, match="claimed by an") as claimed:
         claim_task(fresh(), task.id, "binh")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as completed:
         complete_task(fresh(), task.id, {"amount": 1, "route": "slow"}, user="binh")
+    with pytest.raises(Conflict) as given_back:
+        unclaim_task(fresh(), task.id, "binh")
+    assert claimed.value.holder == completed.value.holder == given_back.value.holder == "an"
     assert unclaim_task(fresh(), task.id, "an").claimed_by is None
     assert claim_task(fresh(), task.id, "binh").claimed_by == "binh"
     kinds = [k for k, _ in _kinds(fresh(), started.instance_id)]

@@ -168,10 +168,11 @@ def test_every_engine_conflict_is_said_in_people_s_words(app):
 
         with force_locale("en"):
             said = [
+                say_conflict(Conflict("task 7f3 is already claimed by binh", holder="binh")),
+                say_conflict(Conflict("task 7f3 is claimed by binh, not an", holder="binh")),
+            ] + [
                 say_conflict(Conflict(text))
                 for text in (
-                    "task 7f3 is already claimed by binh",
-                    "task 7f3 is claimed by binh, not an",
                     "instance 12 was changed by someone else; reload and try again",
                     "task 7f3 is no longer open (completed or cancelled)",
                     "Tên đăng nhập «an» đã có người dùng; chọn tên khác.",

@@ -4,6 +4,7 @@ must not see."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import text
 
@@ -215,22 +216,37 @@ def test_an_administrator_extends_a_deadline_with_a_reason(app, case_at_registra
     )
 
 
-def test_an_escalation_its_supervisor_cannot_open_has_no_dead_link(app, case_at_registration):
+def test_a_supervisor_two_levels_up_opens_the_escalated_case_and_an_unrelated_agency_does_not(
+    app, case_at_registration
+):
     """Two levels up, the province's People's Committee is told of a commune's overdue case that its
-    areas do not include: the code is shown, and no link on the page answers 404."""
+    areas do not include. It supervises the commune's task, so it opens the case: the inbox's link, the
+    page, its diagram and the API. The provincial police, outside the task's chain, still get 404."""
     from workflows.accounts import create_user
+    from workflows.apiaccess import create_token
     from workflows.deadlines import sweep_deadlines
 
     ctx = app.extensions["ansinh"]
     with ctx.db.write() as session:
         create_user(session, "phong", PASSWORD, "2024:62/ubnd", ctx.now(), full_name="Phạm Phong")
+        create_user(session, "quan", PASSWORD, "2024:62/ca", ctx.now(), full_name="Lê Quân")
     for _ in range(3):  # overdue, then escalated a level at each later sweep
         app.clock.advance(days=30)
         sweep_deadlines(ctx)
     province = Browser(app, "phong")
     page = province.get("/").get_data(as_text=True)
-    assert "Việc quá hạn của đơn vị cấp dưới" in page and "BN-0001" in page
-    assert province.get("/cases/BN-0001").status_code == 404  # not its areas (yet): so no link to it
-    assert 'href="/cases/BN-0001"' not in page
+    assert "Việc quá hạn của đơn vị cấp dưới" in page and 'href="/cases/BN-0001"' in page
+    case_page = province.get("/cases/BN-0001")
+    assert case_page.status_code == 200 and "Y Thị Hoa" in case_page.get_data(as_text=True)
+    assert province.get("/cases/BN-0001/diagram.bpmn").status_code == 200
     for link in re.findall(r'href="(/cases/[^"/?#]+)"', page):
         assert province.get(link).status_code == 200, link
+
+    police = Browser(app, "quan")
+    assert police.get("/cases/BN-0001").status_code == 404
+    assert police.get("/cases/BN-0001/diagram.bpmn").status_code == 404
+    expires = ctx.now() + timedelta(days=1)
+    for username, status in (("phong", 200), ("quan", 404)):
+        token = create_token(ctx, "test", ["cases:read"], expires, "admin", username=username).secret
+        answer = app.test_client().get("/api/v1/cases/BN-0001", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == status, (username, answer.get_json())

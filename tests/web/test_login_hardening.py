@@ -8,13 +8,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import event, select, update
 
 from engine.db import Database
 from tests.conftest import BACKENDS, fresh_database
 from tests.web.conftest import PASSWORD, Browser
 from tests.web.demo_app import build_app
 from web import create_app
-from workflows.accounts import authenticate, throttle_wait
+from workflows.accounts import User, authenticate, throttle_wait, verify_password
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -77,6 +79,40 @@ def test_many_addresses_guessing_one_name_do_not_lock_out_its_office(app):
         attempt(app, "hung", "wrong-password-1", f"203.0.114.{number}")
     assert attempt(app, "hung", "wrong-password-1", "203.0.114.200").throttled  # a new address waits
     assert attempt(app, "hung", PASSWORD, "198.51.100.8").account is not None  # the office does not
+
+
+def test_a_hash_made_with_older_parameters_is_replaced_at_the_next_successful_login(app):
+    ctx = app.extensions["ansinh"]
+
+    def stored() -> str:
+        with ctx.db.read() as session:
+            return session.scalar(select(User.password_hash).where(User.username == "cuong"))
+
+    with ctx.db.write() as session:  # as the first release hashed it: argon2-cffi's defaults
+        old = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4).hash(PASSWORD)
+        session.execute(update(User).where(User.username == "cuong").values(password_hash=old))
+    assert attempt(app, "cuong", "wrong-password-1", "198.51.100.10").account is None
+    assert stored() == old  # a refused attempt changes nothing
+    assert attempt(app, "cuong", PASSWORD, "198.51.100.10").account is not None
+    rehashed = stored()
+    assert rehashed.startswith("$argon2id$v=19$m=7168,t=5,p=1$") and verify_password(rehashed, PASSWORD)
+    assert attempt(app, "cuong", PASSWORD, "198.51.100.10").account is not None
+    assert stored() == rehashed  # current parameters: kept
+
+
+def test_a_login_checks_every_throttle_in_one_statement(app):
+    ctx = app.extensions["ansinh"]
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(ctx.db.engine, "before_cursor_execute", listener)
+    try:
+        result = attempt(app, "em", PASSWORD, "198.51.100.11")  # a new address: every throttle counts
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", listener)
+    assert result.account is not None
+    reads = [s for s in statements if "login_attempts" in s and s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1, statements
+    assert len(statements) == 3, statements  # the throttles, the user, the attempt recorded
 
 
 def test_behind_a_trusted_proxy_the_forwarded_address_counts_and_https_makes_the_cookie_secure(

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine import history
-from engine.fastsql import FastStatement
+from engine.fastsql import FastStatement, select_in
 
 from ..entitlements import month_start
 from ..programmes import per_child
@@ -193,15 +193,11 @@ def children_schedules(session_or_conn, enrolment_ids) -> dict[int, list[tuple[d
     """Enrolment id → its dated counts (first month, children), for ``entitlements.children_in_force``."""
     table = EnrolmentChildren.__table__
     schedules: dict[int, list[tuple[date, int]]] = {}
-    ids = sorted(set(enrolment_ids))
-    for chunk in range(0, len(ids), 5000):
-        rows = session_or_conn.execute(
-            select(table.c.enrolment_id, table.c.effective_from, table.c.children_count).where(
-                table.c.enrolment_id.in_(ids[chunk : chunk + 5000])
-            )
-        )
-        for enrolment_id, start, count in rows:
-            schedules.setdefault(enrolment_id, []).append((start, count))
+    query = select(table.c.enrolment_id, table.c.effective_from, table.c.children_count)
+    for enrolment_id, start, count in select_in(
+        session_or_conn, query, table.c.enrolment_id, sorted(set(enrolment_ids)), batch=5000
+    ):
+        schedules.setdefault(enrolment_id, []).append((start, count))
     return schedules
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from engine.fastsql import select_in
 from engine.models import Instance, OpenTask
 
 from ..beneficiaries.models import CLOSED_STATUSES, Beneficiary
@@ -16,7 +17,6 @@ from ..org.models import Area
 from .sheets import fold
 
 FORM_KEY = "police_check"
-CHUNK = 500  # values per IN (…): well under every driver's limit on bound parameters
 
 
 @dataclass(frozen=True)
@@ -73,18 +73,3 @@ def pending_tasks(session: Session, areas: Sequence[str]) -> list[Pending]:
     )
     rows = [Pending(*row) for row in select_in(session, query, OpenTask.area_code, areas)]
     return sorted(rows, key=lambda p: (fold(p.commune), fold(p.full_name), p.code))
-
-
-def select_in(session: Session, query, column, values: Iterable) -> list:
-    """``query`` for ``column IN values``, in chunks, the rows of all of them."""
-    values = [v for v in values if v not in (None, "")]
-    rows: list = []
-    for chunk in _chunks(values):
-        rows += session.execute(query.where(column.in_(chunk))).all()
-    return rows
-
-
-def _chunks(values: Sequence) -> Iterable[list]:
-    values = list(values)
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]

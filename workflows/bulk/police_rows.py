@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine import EngineContext
 from engine.errors import Conflict, NotFound
+from engine.fastsql import select_in
 from engine.models import HistoryEvent, Instance, OpenTask
 
 from ..beneficiaries.models import Beneficiary
@@ -19,7 +20,7 @@ from ..case.police import RESULTS
 from ..deadlines import local_date
 from ..forms import FormInvalid, load_form
 from ..tasks import submit_task
-from .pending import FORM_KEY, Pending, pending_tasks, select_in
+from .pending import FORM_KEY, Pending, pending_tasks
 from .report import ALREADY_DONE, DONE, ERROR, SKIPPED, RowResult
 from .sheets import SheetRow, as_day, as_digits, as_text, fold
 

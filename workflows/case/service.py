@@ -22,11 +22,11 @@ from ..beneficiaries.models import Beneficiary, Enrolment
 from ..beneficiaries.records import create_record, open_case_with_cccd
 from ..deadlines import local_date
 from ..forms import FormInvalid, load_form
-from ..inbox import case_in_scope
 from ..org import ROLES, resolve_agency
 from ..programme_work import programmes_of
 from ..tasks.routing import Routed, route
 from ..tasks.service import Viewer
+from .access import case_open_to
 from .summary import CaseSummary, case_summary, instance_of
 from .timeline import Diagram, TimelineEntry, case_diagram, timeline
 
@@ -130,16 +130,17 @@ class CasePage:
 
 
 def case_record(ctx: EngineContext, code: str, viewer: Viewer) -> CaseSummary:
-    """The case's record for ``viewer`` (masked as their roles require); NotFound outside their areas."""
+    """The case's record for ``viewer`` (masked as their roles require); NotFound unless it is in their
+    areas or waits on work their agency supervises (``case_open_to``)."""
     with ctx.db.read() as session:
-        if not case_in_scope(session, viewer.scope, code):
+        if not case_open_to(session, viewer.scope, code, local_date(ctx.now())):
             raise NotFound(f"case {code} does not exist")
     return case_summary(ctx, code, viewer.scope.roles, viewer.username)
 
 
 def show_case(ctx: EngineContext, code: str, viewer: Viewer, with_diagram: bool = True) -> CasePage:
     """A case for ``viewer``: its record (masked as their roles require), where it stands, its timeline
-    and diagram. NotFound outside the viewer's areas."""
+    and diagram. NotFound to a viewer who may not open it (``case_record``)."""
     record = case_record(ctx, code, viewer)
     if record.instance_id is None:
         return CasePage(record, [], [], None)
@@ -151,10 +152,10 @@ def show_case(ctx: EngineContext, code: str, viewer: Viewer, with_diagram: bool 
 
 def case_bpmn(ctx: EngineContext, code: str, viewer: Viewer, say: Callable[[str], str] | None = None) -> str:
     """The BPMN the case runs on (its own version), for its diagram, its lanes named by the agencies that
-    play them and, with ``say``, its other names said in the reader's language; NotFound outside the
-    viewer's areas."""
+    play them and, with ``say``, its other names said in the reader's language; NotFound to a viewer who
+    may not open the case."""
     with ctx.db.read() as session:
-        if not case_in_scope(session, viewer.scope, code):
+        if not case_open_to(session, viewer.scope, code, local_date(ctx.now())):
             raise NotFound(f"case {code} does not exist")
     instance_id = instance_of(ctx, code)
     if instance_id is None:

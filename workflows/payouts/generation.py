@@ -22,7 +22,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, and_, bindparam, case, delete, exists, func, not_, select, update
 
-from engine.fastsql import copy_rows
+from engine.fastsql import copy_rows, select_in
 
 from ..beneficiaries.enrolments import children_schedules
 from ..beneficiaries.models import Beneficiary, Enrolment
@@ -106,17 +106,10 @@ def _listed(conn: Connection, people: dict[str, int], programme: str, since: dat
     """Per (person, month): what lines not returned already carry, and which months have a monthly line,
     in lists other than the person's own (``people``: a person → their cycle). Read by the people's codes,
     a batch at a time: each is a few probes of the lines' person index."""
-    codes, rows = list(people), []
-    for at in range(0, len(codes), LISTED_BATCH):
-        rows += conn.execute(
-            select(
-                L.c.cycle_id, L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.status, L.c.amount
-            ).where(
-                L.c.beneficiary_code.in_(codes[at : at + LISTED_BATCH]),
-                L.c.programme == programme,
-                L.c.month >= since,
-            )
-        ).all()
+    query = select(
+        L.c.cycle_id, L.c.beneficiary_code, L.c.month, L.c.entitlement, L.c.status, L.c.amount
+    ).where(L.c.programme == programme, L.c.month >= since)
+    rows = select_in(conn, query, L.c.beneficiary_code, list(people), batch=LISTED_BATCH)
     carried: dict[tuple, int] = defaultdict(int)
     monthly: set[tuple] = set()
     first: dict[str, date] = {}

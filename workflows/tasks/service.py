@@ -42,10 +42,10 @@ class TaskHeld(Conflict):
     """Someone else holds the task; the message says who, in Vietnamese."""
 
     def __init__(self, holder: str) -> None:
-        self.holder = holder
         super().__init__(
             f"Việc này đang do {holder} xử lý; chỉ người đó, cơ quan cấp trên hoặc quản trị viên "
-            "thay đổi được."
+            "thay đổi được.",
+            holder=holder,
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 import engine
 from engine import EngineContext
 from engine.errors import Conflict, NotFound
+from engine.models import Instance, OpenTask
 from engine.views import TaskView
 
 from ..accounts.models import User
@@ -111,8 +113,26 @@ def officers_for_moves(
     return {task_id: [u for u in officers if u.agency_code == agency] for task_id, agency in movable.items()}
 
 
-def _chains(session: Session, tasks: list[TaskView], on) -> dict[str, list[str]]:
-    """Each task's escalation chain: ``[the agency that must do it, its supervisor, theirs, …]``."""
+def supervised_cases(session: Session, agency_code: str, codes: Iterable[str], on: date) -> set[str]:
+    """Which of ``codes`` wait on an open task that ``agency_code`` supervises (as ``oversee`` decides):
+    whoever may move a case's task may read the case."""
+    codes = sorted(set(codes))
+    if not codes:
+        return set()
+    tasks = session.execute(
+        select(OpenTask.id, OpenTask.role, OpenTask.area_code, OpenTask.instance_id, Instance.business_key)
+        .join(Instance, Instance.id == OpenTask.instance_id)
+        .where(Instance.business_key.in_(codes))
+    ).all()
+    if not tasks:
+        return set()
+    chains = _chains(session, tasks, on)
+    return {t.business_key for t in tasks if agency_code in chains[t.id][1:]}
+
+
+def _chains(session: Session, tasks: list, on) -> dict[str, list[str]]:
+    """Each task's escalation chain: ``[the agency that must do it, its supervisor, theirs, …]``; a task is
+    anything with the open task's ``id``, ``role``, ``area_code`` and ``instance_id``."""
     programme = programmes_of(session.connection(), {t.instance_id for t in tasks})
     chains = AgencyChains(on)
     chains.prepare(session, [(t.role, t.area_code, programme[t.instance_id]) for t in tasks])
