@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
 
 OPEN_STATUSES = ("outreach", "registered", "active_cashless", "cash")
 CLOSED_STATUSES = ("rejected", "deceased", "duplicate", "exited")
+_CLOSED = "status IN ({})".format(", ".join(f"'{s}'" for s in CLOSED_STATUSES))
 
 
 class Beneficiary(Base):
@@ -21,6 +22,13 @@ class Beneficiary(Base):
         Index("ix_beneficiaries_name_folded", "name_folded"),
         # An inbox search in a few areas reads their names (and codes) from this index alone.
         Index("ix_beneficiaries_area_name", "area_code", "name_folded", postgresql_include=["code"]),
+        # The few who exited, by code: every payout step holds their unpaid lines (ledger.hold_exited).
+        Index(
+            "ix_beneficiaries_closed",
+            "code",
+            postgresql_where=text(_CLOSED),
+            sqlite_where=text(_CLOSED),
+        ),
     )
 
     code: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -134,46 +134,55 @@ def begin_import(
 
 def _begin(ctx, cycle_id, kind, file_name, digest, rows, actor) -> int | ImportReport:
     """The import's row (created, or found to resume); the report itself if that file was done before."""
-    now = ctx.now()
     with ctx.db.transaction() as conn:
-        cycle = ledger.lock_cycle(conn, cycle_id)
+        batch = _open_batch(conn, ctx.now(), cycle_id, kind, file_name, digest, rows, actor)
+    return batch if isinstance(batch, ImportReport) else batch.id
+
+
+def _open_batch(conn: Connection, now: datetime, cycle_id, kind, file_name, digest, rows, actor):
+    """Under the cycle's lock: the import's row, found (to resume) or created, with the lines of people
+    who exited held first; the report itself if that file was done before."""
+    cycle = ledger.lock_cycle(conn, cycle_id)
+    batch = conn.execute(
+        select(IMP).where(IMP.c.cycle_id == cycle_id, IMP.c.kind == kind, IMP.c.content_hash == digest)
+    ).one_or_none()
+    if batch is not None and batch.status == "done":
+        return _report(batch, already=True)
+    _check_phase(cycle, kind)
+    if batch is None:
         batch = conn.execute(
-            select(IMP).where(IMP.c.cycle_id == cycle_id, IMP.c.kind == kind, IMP.c.content_hash == digest)
-        ).one_or_none()
-        if batch is not None and batch.status == "done":
-            return _report(batch, already=True)
-        _check_phase(cycle, kind)
-        if batch is None:
-            batch_id = conn.execute(
-                insert(IMP).returning(IMP.c.id),
-                {
-                    "cycle_id": cycle_id, "kind": kind, "file_name": file_name[:200], "content_hash": digest,
-                    "status": "processing", "rows_total": len(rows), "rows_done": 0, "applied": 0,
-                    "duplicates": 0, "refused": 0, "actor": actor, "started_at": now,
-                },
-            ).scalar_one()  # fmt: skip
-        else:
-            batch_id = batch.id
-        ledger.hold_exited(conn, cycle_id, now)
-    return batch_id
+            insert(IMP).returning(*IMP.c),
+            {
+                "cycle_id": cycle_id, "kind": kind, "file_name": file_name[:200], "content_hash": digest,
+                "status": "processing", "rows_total": len(rows), "rows_done": 0, "applied": 0,
+                "duplicates": 0, "refused": 0, "actor": actor, "started_at": now,
+            },
+        ).one()  # fmt: skip
+    ledger.hold_exited(conn, cycle_id, now)
+    return batch
 
 
 def _run(ctx, cycle_id, kind, file_name, digest, rows, actor, chunk_rows, on_progress=None) -> ImportReport:
-    batch_id = _begin(ctx, cycle_id, kind, file_name, digest, rows, actor)
-    if isinstance(batch_id, ImportReport):
-        return batch_id
+    """Apply ``rows`` a chunk a transaction; the first also finds or records the import, each records
+    how far it got, and the last one's report is the answer."""
+    batch_id = None
     while True:
         with ctx.db.transaction() as conn:
-            cycle = ledger.lock_cycle(conn, cycle_id)
-            batch = conn.execute(select(IMP).where(IMP.c.id == batch_id)).one()
-            if batch.status == "done":
+            if batch_id is None:
+                batch = _open_batch(conn, ctx.now(), cycle_id, kind, file_name, digest, rows, actor)
+                if isinstance(batch, ImportReport):
+                    return batch
+            else:
+                _check_phase(ledger.lock_cycle(conn, cycle_id), kind)
+                batch = conn.execute(select(IMP).where(IMP.c.id == batch_id)).one()
+            if batch.status == "done":  # finished meanwhile by another import of the same file
                 return _report(batch)
-            _check_phase(cycle, kind)
+            batch_id = batch.id
             part = rows[batch.rows_done : batch.rows_done + chunk_rows]
             counts = _apply(conn, cycle_id, kind, batch_id, part, ctx.now())
             done = batch.rows_done + len(part)
             finished = done >= len(rows)
-            conn.execute(
+            progress = conn.execute(
                 update(IMP)
                 .where(IMP.c.id == batch_id, IMP.c.rows_done == batch.rows_done)
                 .values(
@@ -184,11 +193,16 @@ def _run(ctx, cycle_id, kind, file_name, digest, rows, actor, chunk_rows, on_pro
                     status="done" if finished else "processing",
                     finished_at=ctx.now() if finished else None,
                 )
-            )
+                .returning(*IMP.c)
+            ).one_or_none()
+            if progress is None:
+                raise Conflict(f"import {batch_id} was applied meanwhile by another; import the file again")
             faults.checkpoint("import.before_commit")
         faults.checkpoint("import.after_commit")
         if on_progress is not None:
-            on_progress(get_import(ctx, batch_id))
+            on_progress(_report(progress))
+        if finished:
+            return _report(progress)
 
 
 def _check_phase(cycle, kind: str) -> None:

@@ -35,8 +35,11 @@ class NoticeSweep:
     conflicts: int  # the case was busy: left for the next sweep
 
 
-def deliver_notices(ctx: EngineContext, cycle_id: int | None = None, limit: int | None = None) -> NoticeSweep:
-    pending = _pending(ctx, cycle_id, limit)
+def deliver_notices(
+    ctx: EngineContext, cycle_id: int | None = None, limit: int | None = None, cycle_key: str | None = None
+) -> NoticeSweep:
+    """Deliver the notices not yet delivered: every cycle's, or one cycle's (by id or business key)."""
+    pending = _pending(ctx, cycle_id, limit, cycle_key)
     counts = {"delivered": 0, "unmatched": 0, "duplicates": 0, "conflicts": 0}
     marks: list[dict] = []
     for notice_id, code, message_id, payload in pending:
@@ -58,7 +61,9 @@ def deliver_notices(ctx: EngineContext, cycle_id: int | None = None, limit: int 
     return NoticeSweep(**counts)
 
 
-def _pending(ctx: EngineContext, cycle_id: int | None, limit: int | None) -> list[tuple]:
+def _pending(
+    ctx: EngineContext, cycle_id: int | None, limit: int | None, cycle_key: str | None
+) -> list[tuple]:
     query = (
         select(N.c.id, N.c.cycle_id, N.c.beneficiary_code, N.c.message_id, C.c.business_key, C.c.month)
         .join(C, C.c.id == N.c.cycle_id)
@@ -67,6 +72,8 @@ def _pending(ctx: EngineContext, cycle_id: int | None, limit: int | None) -> lis
     )
     if cycle_id is not None:
         query = query.where(N.c.cycle_id == cycle_id)
+    if cycle_key is not None:
+        query = query.where(C.c.business_key == cycle_key)
     if limit is not None:
         query = query.limit(limit)
     with ctx.db.read() as session:

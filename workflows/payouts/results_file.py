@@ -43,14 +43,19 @@ class ImportRefused(Exception):
     """The whole file (or import) is refused; the message is Vietnamese, for the page."""
 
 
-@lru_cache(maxsize=4096)
-def _folded(text: str) -> str:
-    return fold_diacritics(text)
+_PUNCTUATION = re.compile(r"[_\-:.()]")
+_LINE_ID = re.compile(r"\d{1,15}")
+_CCCD = re.compile(r"\d{9,12}")
+_BLANKS = re.compile(r"\s")
 
 
 def _key(value: Any) -> str:
-    text = _folded(str(value or ""))
-    return " ".join(re.sub(r"[_\-:.()]", " ", text).split())
+    return _text_key(str(value or ""))
+
+
+@lru_cache(maxsize=4096)  # a file repeats a few results ("Đã chi") on every row
+def _text_key(text: str) -> str:
+    return " ".join(_PUNCTUATION.sub(" ", fold_diacritics(text)).split())
 
 
 _RESULT_BY_KEY = {alias: result for result, aliases in RESULTS.items() for alias in aliases}
@@ -74,8 +79,9 @@ def read_table(table: Iterable[tuple[int, Sequence[Any]]]) -> Iterator[ResultRow
             break
     if columns is None:
         raise ImportRefused("Không tìm thấy dòng tiêu đề: cần cột «Mã dòng» hoặc «Số CCCD» và cột «Kết quả».")
+    named = list(columns.items())
     for row_no, cells in rows:
-        values = {name: _cell(cells, index) for name, index in columns.items()}
+        values = {name: _cell(cells, index) for name, index in named}
         if not any(values.values()):
             continue
         yield _row(row_no, values)
@@ -109,13 +115,13 @@ def _row(row_no: int, values: dict[str, str]) -> ResultRow:
     line_id = cccd = None
     error = None
     if line_text:
-        if re.fullmatch(r"\d{1,15}", line_text):
+        if _LINE_ID.fullmatch(line_text):
             line_id = int(line_text)
         else:
             error = f"Mã dòng «{line_text}» không hợp lệ."
     if cccd_text:
-        digits = re.sub(r"\s", "", cccd_text)
-        if re.fullmatch(r"\d{9,12}", digits):
+        digits = _BLANKS.sub("", cccd_text)
+        if _CCCD.fullmatch(digits):
             cccd = digits.zfill(12) if len(digits) == 11 else digits  # a spreadsheet drops the leading 0
         if cccd is None or len(cccd) != 12:
             error = error or f"Số CCCD «{cccd_text}» phải gồm 12 chữ số."

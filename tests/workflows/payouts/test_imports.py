@@ -8,7 +8,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.exc import IntegrityError
 
 from workflows import payouts
@@ -40,6 +40,19 @@ def test_the_same_file_twice_pays_nobody_twice(funded):
     assert pay.cycle(cycle_id).books.paid_account == sum(
         line.amount for line in pay.lines(cycle_id, method="account")
     )
+
+
+def test_a_file_of_one_chunk_is_recorded_applied_and_reported_in_one_transaction(funded):
+    pay, cycle_id = funded
+    ctx = pay.ctx()
+    commits = []
+    event.listen(ctx.db.engine, "commit", commits.append)
+    content = results_csv(pay.lines(cycle_id, method="account"))
+    report = payouts.import_results(ctx, cycle_id, "ket-qua.csv", content)
+    assert (report.status, report.rows_done, report.applied, len(commits)) == ("done", 9, 9, 1)
+    again = payouts.import_results(ctx, cycle_id, "ket-qua.csv", content)
+    assert again.already_imported and (again.applied, len(commits)) == (9, 2)
+    assert len(paid_ids(pay, cycle_id)) == 9
 
 
 def test_overlapping_files_pay_the_shared_lines_once(funded):
