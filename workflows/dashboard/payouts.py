@@ -120,7 +120,8 @@ def summarise_closed_cycles(ctx: EngineContext) -> int:
                "amount"]  # fmt: skip
     try:
         with ctx.db.transaction() as conn:
-            return conn.execute(insert(_P).from_select(columns, source)).rowcount
+            summary = insert(_P).from_select(columns, source).execution_options(preserve_rowcount=True)
+            return conn.execute(summary).rowcount
     except IntegrityError:
         return 0
 

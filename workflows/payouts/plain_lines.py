@@ -174,7 +174,10 @@ def insert_plain(conn: Connection, month: date, programme: str, scopes: dict[int
         "category_code", "full_name", "beneficiary_cccd", "method", "recipient_kind", "recipient_name",
         "recipient_cccd", "bank_code", "account_number", "amount", "status",
     ]  # fmt: skip
-    written = conn.execute(insert(L).from_select(names, query)).rowcount
+    # preserve_rowcount: SQLAlchemy reports an INSERT's rowcount on every driver only when asked (psycopg: -1)
+    written = conn.execute(
+        insert(L).from_select(names, query).execution_options(preserve_rowcount=True)
+    ).rowcount
     before = _before_window(conn, list(scopes), programme, window) if written else {}
     return {"lines": written, "before_window": before}
 
